@@ -3,7 +3,7 @@
 add_library(weft_warnings INTERFACE)
 add_library(weft::warnings ALIAS weft_warnings)
 target_compile_options(weft_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-                                               -Wold-style-cast -Wcast-align -Wnull-dereference)
+                                               -Wold-style-cast -Wcast-align)
 if(WEFT_WERROR)
   target_compile_options(weft_warnings INTERFACE -Werror)
 endif()

@@ -1,0 +1,263 @@
+#include "broker/broker.h"
+
+#include <csignal>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "broker/net/session.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "tls/tls_context.h"
+
+namespace weft::broker {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
+
+bool same_file_state(const struct stat& a, const struct stat& b) {
+  return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
+}
+
+bool is_resource_exhaustion(const boost::system::error_code& error) {
+  return error == asio::error::no_descriptors || error == asio::error::no_buffer_space ||
+         error == asio::error::no_memory || error.value() == ENFILE;
+}
+
+void log_spawn_failure(std::string_view what, std::exception_ptr failure) {
+  if (!failure) {
+    return;
+  }
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    log::error("broker.task_failed", {{"task", what}, {"what", e.what()}});
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Broker>> Broker::create(Settings settings) {
+  WEFT_TRY(auto tls, tls::make_server_context({settings.ca_file, settings.cert_file, settings.key_file}));
+  WEFT_TRY(auto registry, Registry::load(settings.registry_file));
+  WEFT_TRY(files::make_directory(settings.data_dir, 0700));
+  auto snapshot = std::make_shared<const Registry>(std::move(registry));
+  return std::unique_ptr<Broker>(new Broker(std::move(settings), std::move(tls), std::move(snapshot)));
+}
+
+Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<const Registry> registry)
+    : settings_(std::move(settings)),
+      contexts_([this] {
+        std::vector<std::unique_ptr<Context>> contexts;
+        for (std::uint32_t i = 0; i < settings_.network_threads; ++i) {
+          contexts.push_back(std::make_unique<Context>(1));
+        }
+        return contexts;
+      }()),
+      tls_(std::move(tls)),
+      registry_(std::move(registry)),
+      services_{settings_, registry_, router_, sessions_, counters_, next_sequence_},
+      acceptor_(*contexts_[0]),
+      signals_(*contexts_[0]),
+      registry_timer_(*contexts_[0]) {
+  for (auto& context : contexts_) {
+    work_guards_.emplace_back(context->get_executor());
+  }
+  ::stat(settings_.registry_file.c_str(), &registry_stat_);
+}
+
+Broker::~Broker() = default;
+
+Result<std::uint16_t> Broker::listen() {
+  boost::system::error_code error;
+  const auto address = asio::ip::make_address(settings_.listen_host, error);
+  if (error) {
+    return make_error(v1::CONFIG_INVALID, "listen address '" + settings_.listen_host + "' is not an IP address");
+  }
+  const tcp::endpoint endpoint(address, settings_.listen_port);
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) {
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), error);
+  }
+  if (!error) {
+    acceptor_.bind(endpoint, error);
+  }
+  if (!error) {
+    acceptor_.listen(asio::socket_base::max_listen_connections, error);
+  }
+  if (error) {
+    return make_error(v1::CONFIG_INVALID,
+                      "cannot listen on " + settings_.listen_host + ":" + std::to_string(settings_.listen_port) +
+                          ": " + error.message());
+  }
+  return acceptor_.local_endpoint().port();
+}
+
+void Broker::run() {
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
+  wait_for_signal();
+  asio::co_spawn(*contexts_[0], accept_loop(), [](std::exception_ptr e) { log_spawn_failure("accept", e); });
+  asio::co_spawn(*contexts_[0], watch_registry(), [](std::exception_ptr e) { log_spawn_failure("registry", e); });
+  log::info("broker.started", {{"broker_id", settings_.broker_id},
+                               {"listen", settings_.listen_host + ":" + std::to_string(acceptor_.local_endpoint().port())},
+                               {"threads", settings_.network_threads},
+                               {"organisations", registry_.current()->proto().organisations_size()}});
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < contexts_.size(); ++i) {
+    threads.emplace_back([context = contexts_[i].get()] { context->run(); });
+  }
+  contexts_[0]->run();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  log::info("broker.stopped", {{"reports_accepted", counters_.reports_accepted.load()},
+                               {"reports_refused", counters_.reports_refused.load()},
+                               {"deliveries_queued", counters_.deliveries_queued.load()},
+                               {"sessions_opened", counters_.sessions_opened.load()}});
+}
+
+void Broker::stop() {
+  asio::post(*contexts_[0], [this] {
+    if (stopping_.exchange(true)) {
+      return;
+    }
+    asio::co_spawn(*contexts_[0], shut_down(), [](std::exception_ptr e) { log_spawn_failure("shutdown", e); });
+  });
+}
+
+void Broker::wait_for_signal() {
+  signals_.async_wait([this](const boost::system::error_code& error, int signal) { on_signal(error, signal); });
+}
+
+void Broker::on_signal(const boost::system::error_code& error, int signal) {
+  if (error) {
+    return;
+  }
+  if (signal == SIGHUP) {
+    reload_registry("SIGHUP");
+    wait_for_signal();
+    return;
+  }
+  log::info("broker.stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  stop();
+}
+
+asio::awaitable<void> Broker::shut_down() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  registry_timer_.cancel();
+  signals_.cancel(ignored);
+  for (auto& session : sessions_.snapshot()) {
+    session->close_async(v1::SHUTTING_DOWN, "the broker is shutting down; reconnect later", CloseReason::kShutdown);
+  }
+  // Sessions flush what they queued and send their last frame; the grace
+  // period bounds how long a stuck peer can delay the exit.
+  asio::steady_timer timer(*contexts_[0]);
+  const auto deadline = std::chrono::steady_clock::now() + settings_.limits.shutdown_grace;
+  while (sessions_.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(kUseAwaitableTuple);
+  }
+  if (sessions_.size() > 0) {
+    log::warn("broker.shutdown_forced", {{"sessions_left", sessions_.size()}});
+  }
+  for (auto& guard : work_guards_) {
+    guard.reset();
+  }
+  for (auto& context : contexts_) {
+    context->stop();
+  }
+}
+
+Broker::Context& Broker::next_context() {
+  Context& context = *contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % contexts_.size();
+  return context;
+}
+
+asio::awaitable<void> Broker::accept_loop() {
+  asio::steady_timer backoff(*contexts_[0]);
+  while (!stopping_) {
+    Context& target = next_context();
+    tcp::socket socket(target);
+    auto [error] = co_await acceptor_.async_accept(socket, kUseAwaitableTuple);
+    if (error) {
+      if (stopping_ || error == asio::error::operation_aborted) {
+        break;
+      }
+      if (is_resource_exhaustion(error)) {
+        // Out of descriptors or memory: back off instead of spinning; the
+        // pending connection stays in the backlog until we can take it.
+        log::warn("broker.accept_backoff", {{"error", error.message()}});
+        backoff.expires_after(std::chrono::milliseconds(100));
+        co_await backoff.async_wait(kUseAwaitableTuple);
+      } else {
+        log::warn("broker.accept_failed", {{"error", error.message()}});
+      }
+      continue;
+    }
+    boost::system::error_code endpoint_error;
+    const auto remote = socket.remote_endpoint(endpoint_error);
+    if (endpoint_error) {
+      continue;  // the peer is already gone
+    }
+    const std::string address = remote.address().to_string();
+    if (sessions_.size() >= settings_.limits.max_connections) {
+      log::warn("security.connection_refused", {{"peer", address}, {"reason", "max_connections"}});
+      continue;  // the socket closes when it goes out of scope
+    }
+    if (!sessions_.try_add_unauthenticated(address, settings_.limits.max_preauth_per_ip)) {
+      log::warn("security.connection_refused", {{"peer", address}, {"reason", "max_preauth_per_ip"}});
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), endpoint_error);
+    auto session = std::make_shared<net::Session>(net::Session::Stream(std::move(socket), *tls_), services_,
+                                                  ++next_session_id_, address);
+    net::Session::start(std::move(session));
+  }
+}
+
+asio::awaitable<void> Broker::watch_registry() {
+  while (!stopping_) {
+    registry_timer_.expires_after(settings_.registry_poll);
+    auto [error] = co_await registry_timer_.async_wait(kUseAwaitableTuple);
+    if (error || stopping_) {
+      break;
+    }
+    struct stat now {};
+    if (::stat(settings_.registry_file.c_str(), &now) != 0) {
+      continue;  // mid-replace or removed: keep the registry in force
+    }
+    if (!same_file_state(now, registry_stat_)) {
+      registry_stat_ = now;
+      reload_registry("file changed");
+    }
+  }
+}
+
+void Broker::reload_registry(const char* trigger) {
+  auto loaded = Registry::load(settings_.registry_file);
+  if (!loaded) {
+    // The registry in force stays; a broken file must not open anything up.
+    log::error("registry.reload_failed", {{"trigger", trigger}, {"error", loaded.error().message}});
+    return;
+  }
+  auto snapshot = std::make_shared<const Registry>(std::move(loaded).value());
+  registry_.replace(snapshot);
+  log::info("registry.reloaded", {{"trigger", trigger},
+                                  {"revision", snapshot->revision()},
+                                  {"organisations", snapshot->proto().organisations_size()}});
+  for (auto& session : sessions_.snapshot()) {
+    session->registry_changed(snapshot);
+  }
+}
+
+}  // namespace weft::broker

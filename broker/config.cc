@@ -1,0 +1,106 @@
+#include "broker/config.h"
+
+#include <unistd.h>
+
+#include "common/address.h"
+#include "common/text_proto.h"
+#include "proto/frame_codec.h"
+
+namespace weft::broker {
+namespace {
+
+template <class T>
+T or_default(T value, T fallback) {
+  return value == 0 ? fallback : value;
+}
+
+std::chrono::milliseconds ms_or_default(std::uint32_t value, std::uint32_t fallback) {
+  return std::chrono::milliseconds(or_default(value, fallback));
+}
+
+Error config_error(std::string_view source, const std::string& problem) {
+  return make_error(v1::CONFIG_INVALID, std::string(source) + ": " + problem);
+}
+
+}  // namespace
+
+Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std::filesystem::path& config_dir,
+                                      std::string_view source) {
+  Settings settings;
+  if (config.listen().empty()) {
+    return config_error(source, "listen is missing (e.g. listen: \"127.0.0.1:7443\")");
+  }
+  if (auto parsed = parse_host_port(config.listen(), settings.listen_host, settings.listen_port); !parsed) {
+    return config_error(source, "listen: " + parsed.error().message);
+  }
+  const auto required_path = [&](const std::string& value, const char* field,
+                                 std::filesystem::path& out) -> Result<void> {
+    if (value.empty()) {
+      return config_error(source, std::string(field) + " is missing");
+    }
+    out = config_dir / value;
+    if (std::filesystem::path(value).is_absolute()) {
+      out = value;
+    }
+    return ok();
+  };
+  WEFT_TRY(required_path(config.ca_file(), "ca_file", settings.ca_file));
+  WEFT_TRY(required_path(config.cert_file(), "cert_file", settings.cert_file));
+  WEFT_TRY(required_path(config.key_file(), "key_file", settings.key_file));
+  WEFT_TRY(required_path(config.registry_file(), "registry_file", settings.registry_file));
+  WEFT_TRY(required_path(config.data_dir().empty() ? std::string("data") : config.data_dir(), "data_dir",
+                         settings.data_dir));
+
+  if (config.broker_id().empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    settings.broker_id = host[0] != '\0' ? host : "weftd";
+  } else {
+    settings.broker_id = config.broker_id();
+  }
+  settings.network_threads = or_default(config.network_threads(), 1U);
+  if (settings.network_threads > 64) {
+    return config_error(source, "network_threads must be at most 64");
+  }
+  settings.registry_poll = ms_or_default(config.registry_poll_ms(), 250);
+
+  const v1::BrokerLimits& in = config.limits();
+  Limits& limits = settings.limits;
+  limits.max_frame_bytes = or_default(in.max_frame_bytes(), proto::kDefaultMaxFrameBytes);
+  if (limits.max_frame_bytes > proto::kHardMaxFrameBytes) {
+    return config_error(source, "limits.max_frame_bytes must be at most " +
+                                    std::to_string(proto::kHardMaxFrameBytes) + " (8 MiB)");
+  }
+  if (limits.max_frame_bytes < 1024) {
+    return config_error(source, "limits.max_frame_bytes must be at least 1024");
+  }
+  limits.handshake_timeout = ms_or_default(in.handshake_timeout_ms(), 5000);
+  limits.hello_timeout = ms_or_default(in.hello_timeout_ms(), 5000);
+  limits.heartbeat_interval = ms_or_default(in.heartbeat_interval_ms(), 30000);
+  limits.idle_timeout = ms_or_default(in.idle_timeout_ms(), 90000);
+  limits.frame_timeout = ms_or_default(in.frame_timeout_ms(), 10000);
+  limits.write_timeout = ms_or_default(in.write_timeout_ms(), 10000);
+  limits.subscriber_queue_frames = or_default(in.subscriber_queue_frames(), 1024U);
+  limits.subscriber_queue_bytes = or_default<std::uint64_t>(in.subscriber_queue_bytes(), 16ULL << 20);
+  limits.max_connections = or_default(in.max_connections(), 10000U);
+  limits.max_connections_per_org = or_default(in.max_connections_per_org(), 1000U);
+  limits.max_preauth_per_ip = or_default(in.max_preauth_per_ip(), 256U);
+  limits.max_subscriptions = or_default(in.max_subscriptions(), 64U);
+  limits.max_decode_errors = or_default(in.max_decode_errors(), 3U);
+  limits.shutdown_grace = ms_or_default(in.shutdown_grace_ms(), 5000);
+  if (limits.idle_timeout <= limits.heartbeat_interval) {
+    return config_error(source, "limits.idle_timeout_ms must be longer than limits.heartbeat_interval_ms");
+  }
+  if (limits.subscriber_queue_bytes < limits.max_frame_bytes) {
+    return config_error(source, "limits.subscriber_queue_bytes must hold at least one maximum-size frame");
+  }
+  return settings;
+}
+
+Result<Settings> load_settings(const std::filesystem::path& config_file) {
+  WEFT_TRY(auto config, text_proto::load<v1::BrokerConfig>(config_file));
+  const auto dir = config_file.has_parent_path() ? config_file.parent_path() : std::filesystem::path(".");
+  return settings_from_config(config, dir, config_file.string());
+}
+
+}  // namespace weft::broker

@@ -1,0 +1,53 @@
+// weftd's settings: the BrokerConfig text file with defaults applied, paths
+// resolved against the config file's folder, and every value checked.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "proto/error.h"
+#include "weft/v1/config.pb.h"
+
+namespace weft::broker {
+
+struct Limits {
+  std::uint32_t max_frame_bytes;
+  std::chrono::milliseconds handshake_timeout;
+  std::chrono::milliseconds hello_timeout;
+  std::chrono::milliseconds heartbeat_interval;
+  std::chrono::milliseconds idle_timeout;
+  std::chrono::milliseconds frame_timeout;
+  std::chrono::milliseconds write_timeout;
+  std::uint32_t subscriber_queue_frames;
+  std::uint64_t subscriber_queue_bytes;
+  std::uint32_t max_connections;
+  std::uint32_t max_connections_per_org;
+  std::uint32_t max_preauth_per_ip;
+  std::uint32_t max_subscriptions;
+  std::uint32_t max_decode_errors;
+  std::chrono::milliseconds shutdown_grace;
+};
+
+struct Settings {
+  std::string listen_host;
+  std::uint16_t listen_port = 0;
+  std::filesystem::path ca_file;
+  std::filesystem::path cert_file;
+  std::filesystem::path key_file;
+  std::filesystem::path registry_file;
+  std::filesystem::path data_dir;
+  std::string broker_id;
+  std::uint32_t network_threads = 1;
+  std::chrono::milliseconds registry_poll{250};
+  Limits limits{};
+};
+
+// Applies defaults and checks a parsed config. `config_dir` anchors
+// relative paths; `source` names the file in error messages.
+Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std::filesystem::path& config_dir,
+                                      std::string_view source);
+Result<Settings> load_settings(const std::filesystem::path& config_file);
+
+}  // namespace weft::broker

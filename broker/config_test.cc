@@ -1,0 +1,73 @@
+#include "broker/config.h"
+
+#include <gtest/gtest.h>
+
+#include "common/text_proto.h"
+
+namespace weft::broker {
+namespace {
+
+v1::BrokerConfig minimal() {
+  v1::BrokerConfig config;
+  config.set_listen("127.0.0.1:7443");
+  config.set_ca_file("ca/ca.pem");
+  config.set_cert_file("broker/cert.pem");
+  config.set_key_file("broker/key.pem");
+  config.set_registry_file("registry.textproto");
+  return config;
+}
+
+TEST(Config, DefaultsAndResolvedPaths) {
+  auto settings = settings_from_config(minimal(), "/etc/weft", "weftd.conf");
+  ASSERT_TRUE(settings) << settings.error().describe();
+  EXPECT_EQ(settings.value().listen_host, "127.0.0.1");
+  EXPECT_EQ(settings.value().listen_port, 7443);
+  EXPECT_EQ(settings.value().ca_file, "/etc/weft/ca/ca.pem");
+  EXPECT_EQ(settings.value().data_dir, "/etc/weft/data");
+  EXPECT_EQ(settings.value().limits.max_frame_bytes, 1U << 20);
+  EXPECT_EQ(settings.value().limits.handshake_timeout.count(), 5000);
+  EXPECT_EQ(settings.value().limits.subscriber_queue_frames, 1024U);
+  EXPECT_EQ(settings.value().network_threads, 1U);
+}
+
+TEST(Config, AbsolutePathsStay) {
+  auto config = minimal();
+  config.set_key_file("/secure/key.pem");
+  EXPECT_EQ(settings_from_config(config, "/etc/weft", "c").value().key_file, "/secure/key.pem");
+}
+
+TEST(Config, RefusesFrameLimitOverHardCap) {
+  auto config = minimal();
+  config.mutable_limits()->set_max_frame_bytes(9U << 20);
+  auto settings = settings_from_config(config, "/etc/weft", "weftd.conf");
+  ASSERT_FALSE(settings);
+  EXPECT_NE(settings.error().message.find("max_frame_bytes"), std::string::npos);
+}
+
+TEST(Config, RefusesMissingFields) {
+  auto config = minimal();
+  config.clear_registry_file();
+  auto settings = settings_from_config(config, "/etc/weft", "weftd.conf");
+  ASSERT_FALSE(settings);
+  EXPECT_EQ(settings.error().message, "weftd.conf: registry_file is missing");
+  config = minimal();
+  config.clear_listen();
+  EXPECT_FALSE(settings_from_config(config, "/", "c"));
+}
+
+TEST(Config, RefusesIdleTimeoutShorterThanHeartbeat) {
+  auto config = minimal();
+  config.mutable_limits()->set_heartbeat_interval_ms(10000);
+  config.mutable_limits()->set_idle_timeout_ms(5000);
+  EXPECT_FALSE(settings_from_config(config, "/", "c"));
+}
+
+TEST(Config, TextErrorsNameLineAndColumn) {
+  v1::BrokerConfig config;
+  auto parsed = text_proto::parse("listen: \"127.0.0.1:1\"\nlimits {\n  max_frame_byts: 3\n}\n", "weftd.conf", config);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().message.rfind("weftd.conf:3:", 0), 0U) << parsed.error().message;
+}
+
+}  // namespace
+}  // namespace weft::broker

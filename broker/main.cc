@@ -1,0 +1,86 @@
+// weftd: parses flags, builds the Broker and runs it. The only file of the
+// broker that tests do not link.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <google/protobuf/stubs/logging.h>
+
+#include "broker/broker.h"
+#include "broker/config.h"
+#include "common/address.h"
+#include "common/files.h"
+#include "common/log.h"
+
+namespace {
+
+void route_protobuf_logs(google::protobuf::LogLevel level, const char* /*file*/, int /*line*/,
+                         const std::string& message) {
+  weft::log::write(level >= google::protobuf::LOGLEVEL_ERROR ? weft::log::Level::kWarn : weft::log::Level::kDebug,
+                   "protobuf", {{"message", message}});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"weftd - the weft broker for incident information sharing"};
+  std::string config_file;
+  std::string ready_file;
+  std::string listen_override;
+  std::string log_level = "info";
+  app.add_option("--config", config_file, "Broker configuration (protobuf text format, weft.v1.BrokerConfig)")
+      ->required();
+  app.add_option("--ready-file", ready_file,
+                 "Once listening, write {\"pid\":...,\"port\":...} to this file (for supervisors and tests)");
+  app.add_option("--listen", listen_override, "Override the config's listen address (HOST:PORT; port 0 = any)");
+  app.add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
+  app.set_version_flag("--version", "weftd 0.1.0");
+  CLI11_PARSE(app, argc, argv);
+
+  weft::log::Level level{};
+  if (!weft::log::parse_level(log_level, level)) {
+    std::cerr << "weftd: --log-level must be debug, info, warn or error\n";
+    return 2;
+  }
+  weft::log::set_level(level);
+  google::protobuf::SetLogHandler(route_protobuf_logs);
+  // Keys live in this process's memory; a core dump must not spill them.
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+
+  auto settings = weft::broker::load_settings(config_file);
+  if (!settings) {
+    std::cerr << "weftd: " << settings.error().message << "\n";
+    return 1;
+  }
+  if (!listen_override.empty()) {
+    auto parsed = weft::parse_host_port(listen_override, settings.value().listen_host,
+                                                settings.value().listen_port);
+    if (!parsed) {
+      std::cerr << "weftd: --listen: " << parsed.error().message << "\n";
+      return 2;
+    }
+  }
+  auto broker = weft::broker::Broker::create(std::move(settings).value());
+  if (!broker) {
+    std::cerr << "weftd: cannot start: " << broker.error().message << "\n";
+    return 1;
+  }
+  auto port = broker.value()->listen();
+  if (!port) {
+    std::cerr << "weftd: cannot start: " << port.error().message << "\n";
+    return 1;
+  }
+  if (!ready_file.empty()) {
+    const std::string ready = "{\"pid\":" + std::to_string(::getpid()) + ",\"port\":" + std::to_string(port.value()) + "}\n";
+    if (auto written = weft::files::write_file_atomic(ready_file, ready, 0644); !written) {
+      std::cerr << "weftd: cannot write the ready file: " << written.error().message << "\n";
+      return 1;
+    }
+  }
+  broker.value()->run();
+  return 0;
+}

@@ -1,0 +1,700 @@
+#include "broker/net/session.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "broker/pipeline/authorize.h"
+#include "broker/pipeline/validate.h"
+#include "common/log.h"
+#include "common/names.h"
+#include "common/registry.h"
+#include "tls/tls_context.h"
+
+namespace weft::broker::net {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
+// Writes are coalesced up to this size: fewer TLS records and syscalls.
+constexpr std::size_t kCoalesceBytes = 64 * 1024;
+// How long a closing session may take to deliver its final error frame.
+constexpr std::chrono::milliseconds kGoodbyeTimeout{2000};
+constexpr const char* kBrokerVersion = "weftd/0.1.0";
+
+std::string millis_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+}  // namespace
+
+Session::Session(Stream stream, Services& services, std::uint64_t id, std::string peer_address)
+    : stream_(std::move(stream)),
+      services_(services),
+      id_(id),
+      peer_address_(std::move(peer_address)),
+      queue_(services.settings.limits.subscriber_queue_frames, services.settings.limits.subscriber_queue_bytes),
+      watchdog_timer_(stream_.get_executor()),
+      writer_wakeup_(stream_.get_executor()),
+      writer_exited_(stream_.get_executor()) {}
+
+Session::~Session() {
+  // finish() normally released these; this covers a session that never ran.
+  if (counted_unauthenticated_) {
+    services_.sessions.remove_unauthenticated(peer_address_);
+  }
+  if (counted_for_organisation_) {
+    services_.sessions.remove_for_organisation(organisation_);
+  }
+}
+
+void Session::start(std::shared_ptr<Session> session) {
+  session->services_.sessions.add(session->id_, session);
+  session->services_.counters.sessions_opened.fetch_add(1, std::memory_order_relaxed);
+  auto executor = session->stream_.get_executor();
+  const std::uint64_t id = session->id_;
+  asio::co_spawn(executor, run(std::move(session)), [id](std::exception_ptr failure) {
+    if (!failure) {
+      return;
+    }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      log::error("session.crashed", {{"conn", id}, {"what", e.what()}});
+    }
+  });
+}
+
+asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
+  const auto& limits = self->services_.settings.limits;
+  self->set_read_deadline(Clock::now() + limits.handshake_timeout);
+  asio::co_spawn(self->stream_.get_executor(), watchdog(self), asio::detached);
+
+  auto [handshake_error] = co_await self->stream_.async_handshake(asio::ssl::stream_base::server, kUseAwaitableTuple);
+  if (handshake_error) {
+    if (!self->close_reason_set_) {
+      self->close_reason_ = CloseReason::kHandshakeFailed;
+      self->close_reason_set_ = true;
+    }
+    // Pre-authentication failures go to the security log with the peer address.
+    log::warn("security.tls_handshake_failed",
+              {{"conn", self->id_},
+               {"peer", self->peer_address_},
+               {"reason", self->close_reason_ == CloseReason::kHandshakeTimeout ? std::string("timeout")
+                                                                                 : handshake_error.message()}});
+    self->finish();
+    co_return;
+  }
+
+  self->phase_ = Phase::kHello;
+  self->set_read_deadline(Clock::now() + limits.hello_timeout);
+  self->writer_running_ = true;
+  asio::co_spawn(self->stream_.get_executor(), write_loop(self), asio::detached);
+
+  if (self->identify()) {
+    co_await self->read_loop();
+  }
+  if (self->phase_ != Phase::kClosing) {
+    // The peer went away (or the socket failed): nobody is left to read
+    // what is queued.
+    self->phase_ = Phase::kClosing;
+    self->refusing_deliveries_ = true;
+    self->queue_.close();
+    self->queue_.drop_all();
+  }
+  self->wake_writer();
+  while (self->writer_running_) {
+    self->writer_exited_.expires_at(Clock::time_point::max());
+    co_await self->writer_exited_.async_wait(kUseAwaitableTuple);
+  }
+  self->finish();
+}
+
+bool Session::identify() {
+  auto pin = tls::peer_spki_sha256(stream_.native_handle());
+  auto registry = services_.registry.current();
+  const v1::Organisation* org = pin ? registry->find_by_pin(pin.value()) : nullptr;
+  if (org == nullptr) {
+    const std::string shown = pin ? pin.value().substr(0, 16) : std::string("none");
+    log::warn("security.unknown_identity", {{"conn", id_}, {"peer", peer_address_}, {"spki_prefix", shown}});
+    close(v1::UNKNOWN_IDENTITY,
+          "the key of this client certificate (SPKI sha256:" + shown +
+              "...) is not registered with this broker; ask the operator to register your organisation",
+          CloseReason::kUnknownIdentity);
+    return false;
+  }
+  pin_ = pin.value();
+  organisation_ = org->name();
+  if (org->revoked()) {
+    log::warn("security.revoked_identity", {{"conn", id_}, {"org", organisation_}});
+    close(v1::REVOKED, "organisation '" + organisation_ + "' has been revoked by the broker operator",
+          CloseReason::kRevoked);
+    return false;
+  }
+  if (!services_.sessions.try_add_for_organisation(organisation_,
+                                                   services_.settings.limits.max_connections_per_org)) {
+    close(v1::TOO_MANY_CONNECTIONS,
+          "organisation '" + organisation_ + "' already has " +
+              std::to_string(services_.settings.limits.max_connections_per_org) + " connections",
+          CloseReason::kTooManyConnections);
+    return false;
+  }
+  counted_for_organisation_ = true;
+  return true;
+}
+
+asio::awaitable<void> Session::read_loop() {
+  const auto& limits = services_.settings.limits;
+  proto::FrameAssembler assembler(limits.max_frame_bytes);
+  bool frame_started = false;
+  while (phase_ != Phase::kClosing) {
+    const auto next = assembler.next();
+    if (next.status == proto::FrameAssembler::Status::kFrame) {
+      frame_started = false;
+      handle_frame(next.body);
+      continue;
+    }
+    if (next.status == proto::FrameAssembler::Status::kEmptyFrame) {
+      close(v1::EMPTY_FRAME, "a frame of length 0 is not allowed", CloseReason::kProtocolError);
+      break;
+    }
+    if (next.status == proto::FrameAssembler::Status::kFrameTooLarge) {
+      close(v1::FRAME_TOO_LARGE,
+            "declared frame length " + std::to_string(next.declared_length) + " exceeds the limit of " +
+                std::to_string(limits.max_frame_bytes) + " bytes",
+            CloseReason::kProtocolError);
+      break;
+    }
+    if (assembler.has_partial_frame()) {
+      // One deadline for the whole frame, so a peer trickling bytes cannot
+      // hold the connection open (slowloris).
+      if (!frame_started) {
+        frame_started = true;
+        set_read_deadline(std::min(read_deadline_, Clock::now() + limits.frame_timeout));
+      }
+    } else {
+      if (phase_ == Phase::kOpen) {
+        set_read_deadline(Clock::now() + limits.idle_timeout);
+      }
+      if (assembler.capacity() > 64 * 1024) {
+        assembler.release_if_empty();
+      }
+    }
+    const auto space = assembler.prepare();
+    auto [error, bytes] = co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
+                                                           kUseAwaitableTuple);
+    if (error) {
+      if (!close_reason_set_) {
+        close_reason_ = (error == asio::error::eof || error == asio::ssl::error::stream_truncated)
+                            ? CloseReason::kPeerClosed
+                            : CloseReason::kIoError;
+        close_reason_set_ = true;
+        close_detail_ = error.message();
+      }
+      break;
+    }
+    assembler.commit(bytes);
+  }
+}
+
+void Session::handle_frame(std::string_view body) {
+  v1::Frame frame;
+  std::size_t unknown_fields = 0;
+  auto decoded = proto::decode_frame_body(body, frame, &unknown_fields);
+  if (!decoded) {
+    if (phase_ == Phase::kHello) {
+      close(v1::DECODE_ERROR, "the first frame is not a valid Hello: " + decoded.error().message,
+            CloseReason::kProtocolError);
+      return;
+    }
+    if (++decode_errors_in_row_ >= services_.settings.limits.max_decode_errors) {
+      close(v1::DECODE_ERROR, std::to_string(decode_errors_in_row_) + " undecodable frames in a row",
+            CloseReason::kProtocolError);
+    } else {
+      send_error(0, decoded.error());
+    }
+    return;
+  }
+  decode_errors_in_row_ = 0;
+  if (unknown_fields > 0) {
+    services_.counters.unknown_fields_dropped.fetch_add(unknown_fields, std::memory_order_relaxed);
+  }
+
+  if (phase_ == Phase::kHello) {
+    if (frame.has_hello()) {
+      on_hello(frame);
+    } else {
+      close(v1::UNEXPECTED_MESSAGE, "the first frame must be Hello", CloseReason::kProtocolError);
+    }
+    return;
+  }
+  switch (frame.body_case()) {
+    case v1::Frame::kHello:
+      close(v1::PROTOCOL_VIOLATION, "Hello was already received on this session", CloseReason::kProtocolError);
+      return;
+    case v1::Frame::kPublish:
+      on_publish(frame);
+      return;
+    case v1::Frame::kSubscribe:
+      on_subscribe(frame);
+      return;
+    case v1::Frame::kUnsubscribe:
+      on_unsubscribe(frame);
+      return;
+    case v1::Frame::kPing: {
+      v1::Frame pong;
+      pong.set_correlation_id(frame.correlation_id());
+      pong.mutable_pong()->set_nonce(frame.ping().nonce());
+      send(pong);
+      return;
+    }
+    case v1::Frame::BODY_NOT_SET:
+      send_error(frame.correlation_id(), make_error(v1::UNEXPECTED_MESSAGE, "frame has no body"));
+      return;
+    default:
+      send_error(frame.correlation_id(),
+                 make_error(v1::UNEXPECTED_MESSAGE,
+                            "frame type '" + frame.GetDescriptor()->FindFieldByNumber(frame.body_case())->name() +
+                                "' is sent by the broker, not by clients"));
+      return;
+  }
+}
+
+void Session::on_hello(const v1::Frame& frame) {
+  if (frame.hello().version() != v1::PROTOCOL_V1) {
+    close(v1::UNSUPPORTED_VERSION,
+          "this broker speaks protocol version 1; the client asked for version " +
+              std::to_string(static_cast<int>(frame.hello().version())),
+          CloseReason::kProtocolError);
+    return;
+  }
+  const auto registry = services_.registry.current();
+  const v1::Organisation* org = registry->find_by_pin(pin_);
+  if (org == nullptr || org->revoked()) {
+    close(v1::REVOKED, "organisation '" + organisation_ + "' has been revoked by the broker operator",
+          CloseReason::kRevoked);
+    return;
+  }
+  phase_ = Phase::kOpen;
+  if (counted_unauthenticated_) {
+    services_.sessions.remove_unauthenticated(peer_address_);
+    counted_unauthenticated_ = false;
+  }
+  const auto& limits = services_.settings.limits;
+  v1::Frame reply;
+  reply.set_correlation_id(frame.correlation_id());
+  v1::Welcome& welcome = *reply.mutable_welcome();
+  welcome.set_organisation(org->name());
+  for (int role : org->roles()) {
+    welcome.add_roles(static_cast<v1::Role>(role));
+  }
+  welcome.set_jurisdiction(org->jurisdiction());
+  welcome.set_sector(org->sector());
+  welcome.set_broker_id(services_.settings.broker_id);
+  welcome.set_broker_version(kBrokerVersion);
+  welcome.set_session_id(std::to_string(id_));
+  v1::SessionLimits& session_limits = *welcome.mutable_limits();
+  session_limits.set_max_frame_bytes(limits.max_frame_bytes);
+  session_limits.set_heartbeat_interval_ms(static_cast<std::uint32_t>(limits.heartbeat_interval.count()));
+  session_limits.set_idle_timeout_ms(static_cast<std::uint32_t>(limits.idle_timeout.count()));
+  session_limits.set_max_subscriptions(limits.max_subscriptions);
+  session_limits.set_subscriber_queue_frames(limits.subscriber_queue_frames);
+  session_limits.set_subscriber_queue_bytes(limits.subscriber_queue_bytes);
+  send(reply);
+  log::info("session.opened", {{"conn", id_}, {"org", organisation_}, {"client", frame.hello().client_software()}});
+}
+
+void Session::on_publish(v1::Frame& frame) {
+  const std::uint64_t correlation = frame.correlation_id();
+  const auto refuse = [&](const Error& error) {
+    services_.counters.reports_refused.fetch_add(1, std::memory_order_relaxed);
+    log::info("report.refused", {{"conn", id_}, {"org", organisation_}, {"code", error_code_name(error.code)}});
+    send_error(correlation, error);
+  };
+  if (!frame.publish().has_report()) {
+    refuse(make_error(v1::VALIDATION_FAILED, "publish.report is missing"));
+    return;
+  }
+  v1::Report& report = *frame.mutable_publish()->mutable_report();
+  const bool client_set_broker_fields = report.has_broker();
+  if (auto valid = pipeline::validate_report(report); !valid) {
+    refuse(valid.error());
+    return;
+  }
+  const auto registry = services_.registry.current();
+  const v1::Organisation* org = registry->find_by_pin(pin_);
+  if (org == nullptr) {
+    close(v1::REVOKED, "the key of this session is no longer registered", CloseReason::kRevoked);
+    return;
+  }
+  if (auto allowed = pipeline::authorize_publish(*org, report); !allowed) {
+    refuse(allowed.error());
+    if (allowed.error().code == v1::REVOKED) {
+      close(v1::REVOKED, allowed.error().message, CloseReason::kRevoked);
+    }
+    return;
+  }
+  if (client_set_broker_fields) {
+    services_.counters.broker_fields_overwritten.fetch_add(1, std::memory_order_relaxed);
+  }
+  v1::BrokerStamp& stamp = *report.mutable_broker();
+  stamp.set_source_organisation(organisation_);
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+  stamp.mutable_received_at()->set_seconds(seconds.count());
+  stamp.mutable_received_at()->set_nanos(
+      static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
+  stamp.set_sequence(services_.next_sequence.fetch_add(1, std::memory_order_relaxed));
+  stamp.set_broker_id(services_.settings.broker_id);
+
+  const std::uint32_t recipients = services_.router.publish(report, *registry);
+  services_.counters.reports_accepted.fetch_add(1, std::memory_order_relaxed);
+  services_.counters.deliveries_queued.fetch_add(recipients, std::memory_order_relaxed);
+
+  v1::Frame reply;
+  reply.set_correlation_id(correlation);
+  v1::PublishAck& ack = *reply.mutable_publish_ack();
+  ack.set_id(report.id());
+  ack.set_feed(report.feed());
+  ack.set_duplicate(false);
+  ack.set_sequence(stamp.sequence());
+  ack.set_live_recipients(recipients);
+  send(reply);
+  log::info("report.accepted", {{"conn", id_},
+                                {"org", organisation_},
+                                {"id", report.id()},
+                                {"feed", report.feed()},
+                                {"tlp", v1::Tlp_Name(report.tlp())},
+                                {"seq", stamp.sequence()},
+                                {"live_recipients", recipients}});
+}
+
+void Session::on_subscribe(const v1::Frame& frame) {
+  const std::string& feed = frame.subscribe().feed();
+  if (auto checked = names::check_feed(feed); !checked) {
+    send_error(frame.correlation_id(), make_error(v1::VALIDATION_FAILED, "subscribe.feed: " + checked.error().message));
+    return;
+  }
+  const auto registry = services_.registry.current();
+  const v1::Organisation* org = registry->find_by_pin(pin_);
+  if (org == nullptr) {
+    close(v1::REVOKED, "the key of this session is no longer registered", CloseReason::kRevoked);
+    return;
+  }
+  if (auto allowed = pipeline::authorize_subscribe(*org, feed); !allowed) {
+    log::info("subscribe.refused", {{"conn", id_}, {"org", organisation_}, {"feed", feed}});
+    send_error(frame.correlation_id(), allowed.error());
+    return;
+  }
+  if (feeds_.contains(feed)) {
+    send_error(frame.correlation_id(),
+               make_error(v1::ALREADY_SUBSCRIBED, "this session is already subscribed to feed '" + feed + "'"));
+    return;
+  }
+  if (feeds_.size() >= services_.settings.limits.max_subscriptions) {
+    send_error(frame.correlation_id(),
+               make_error(v1::LIMIT_EXCEEDED, "a session may hold at most " +
+                                                  std::to_string(services_.settings.limits.max_subscriptions) +
+                                                  " subscriptions"));
+    return;
+  }
+  services_.router.subscribe(feed, id_, organisation_, weak_from_this());
+  feeds_.insert(feed);
+  v1::Frame reply;
+  reply.set_correlation_id(frame.correlation_id());
+  reply.mutable_subscribe_ack()->set_feed(feed);
+  send(reply);
+  log::info("subscribe.accepted", {{"conn", id_}, {"org", organisation_}, {"feed", feed}});
+}
+
+void Session::on_unsubscribe(const v1::Frame& frame) {
+  const std::string& feed = frame.unsubscribe().feed();
+  if (!feeds_.contains(feed)) {
+    send_error(frame.correlation_id(), make_error(v1::NOT_FOUND, "this session is not subscribed to that feed"));
+    return;
+  }
+  services_.router.unsubscribe(feed, id_);
+  feeds_.erase(feed);
+  v1::Frame reply;
+  reply.set_correlation_id(frame.correlation_id());
+  reply.mutable_unsubscribe_ack()->set_feed(feed);
+  send(reply);
+}
+
+void Session::registry_changed(std::shared_ptr<const Registry> registry) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), registry = std::move(registry)]() mutable {
+    self->apply_registry(std::move(registry));
+  });
+}
+
+void Session::apply_registry(std::shared_ptr<const Registry> registry) {
+  if (phase_ == Phase::kClosing || organisation_.empty()) {
+    return;
+  }
+  const v1::Organisation* org = registry->find_by_pin(pin_);
+  if (org == nullptr || org->revoked() || org->name() != organisation_) {
+    log::warn("security.session_revoked", {{"conn", id_}, {"org", organisation_}});
+    close(v1::REVOKED, "organisation '" + organisation_ + "' has been revoked by the broker operator",
+          CloseReason::kRevoked);
+    return;
+  }
+  for (auto it = feeds_.begin(); it != feeds_.end();) {
+    auto allowed = pipeline::authorize_subscribe(*org, *it);
+    if (allowed) {
+      ++it;
+      continue;
+    }
+    services_.router.unsubscribe(*it, id_);
+    log::info("subscribe.ended", {{"conn", id_}, {"org", organisation_}, {"feed", *it}});
+    send_error(0, make_error(v1::FORBIDDEN, "subscription to feed '" + *it + "' ended: " + allowed.error().message),
+               *it);
+    it = feeds_.erase(it);
+  }
+}
+
+bool Session::offer(const std::shared_ptr<const std::string>& frame) {
+  if (refusing_deliveries_.load(std::memory_order_relaxed)) {
+    return false;
+  }
+  switch (queue_.push(frame)) {
+    case OutboundQueue::PushResult::kQueuedWakeUp:
+      wake_writer();
+      return true;
+    case OutboundQueue::PushResult::kQueued:
+      return true;
+    case OutboundQueue::PushResult::kFull:
+      if (!refusing_deliveries_.exchange(true)) {
+        close_async(v1::SLOW_CONSUMER,
+                    "this subscriber fell behind: its queue exceeded " +
+                        std::to_string(services_.settings.limits.subscriber_queue_frames) + " frames or " +
+                        std::to_string(services_.settings.limits.subscriber_queue_bytes) + " bytes",
+                    CloseReason::kSlowConsumer);
+      }
+      return false;
+    case OutboundQueue::PushResult::kClosed:
+      return false;
+  }
+  return false;
+}
+
+void Session::send(const v1::Frame& frame) {
+  auto encoded = std::make_shared<const std::string>(proto::encode_frame(frame));
+  switch (queue_.push(std::move(encoded))) {
+    case OutboundQueue::PushResult::kQueuedWakeUp:
+      wake_writer();
+      break;
+    case OutboundQueue::PushResult::kQueued:
+    case OutboundQueue::PushResult::kClosed:
+      break;
+    case OutboundQueue::PushResult::kFull:
+      refusing_deliveries_ = true;
+      close(v1::SLOW_CONSUMER, "this client does not read its responses", CloseReason::kSlowConsumer);
+      break;
+  }
+}
+
+void Session::send_error(std::uint64_t correlation_id, const Error& error, const std::string& feed) {
+  v1::Frame frame;
+  frame.set_correlation_id(correlation_id);
+  v1::Error& out = *frame.mutable_error();
+  out.set_code(error.code);
+  out.set_message(error.message);
+  out.set_retryable(error.retryable());
+  out.set_feed(feed);
+  send(frame);
+}
+
+void Session::close_async(v1::ErrorCode code, std::string message, CloseReason reason) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), code, message = std::move(message), reason] {
+    self->close(code, message, reason);
+  });
+}
+
+void Session::close(v1::ErrorCode code, const std::string& message, CloseReason reason) {
+  if (phase_ == Phase::kClosing || finished_) {
+    return;
+  }
+  if (!close_reason_set_) {
+    close_reason_ = reason;
+    close_reason_set_ = true;
+    close_detail_ = message;
+  }
+  phase_ = Phase::kClosing;
+  refusing_deliveries_ = true;
+  std::vector<std::string> feeds(feeds_.begin(), feeds_.end());
+  services_.router.unsubscribe_all(id_, feeds);
+  if (code == v1::SLOW_CONSUMER) {
+    // Live deliveries a slow reader could not take are dropped here; with
+    // durable subscriptions they stay in the store for its return.
+    queue_.drop_all();
+  }
+  v1::Frame frame;
+  v1::Error& error = *frame.mutable_error();
+  error.set_code(code);
+  error.set_message(message);
+  error.set_retryable(Error{code, {}}.retryable());
+  error.set_closing(true);
+  queue_.push_control(std::make_shared<const std::string>(proto::encode_frame(frame)));
+  queue_.close();
+  if (!writer_running_) {
+    abort(reason);
+    return;
+  }
+  wake_writer();
+}
+
+void Session::abort(CloseReason reason) {
+  if (!close_reason_set_) {
+    close_reason_ = reason;
+    close_reason_set_ = true;
+  }
+  boost::system::error_code ignored;
+  stream_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.lowest_layer().close(ignored);
+}
+
+void Session::wake_writer() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->writer_wakeup_.cancel(); });
+}
+
+void Session::set_read_deadline(Clock::time_point deadline) {
+  read_deadline_ = deadline;
+  if (deadline < watchdog_timer_.expiry()) {
+    watchdog_timer_.cancel();
+  }
+}
+
+void Session::set_write_deadline(Clock::time_point deadline) {
+  write_deadline_ = deadline;
+  if (deadline < watchdog_timer_.expiry()) {
+    watchdog_timer_.cancel();
+  }
+}
+
+asio::awaitable<void> Session::write_loop(std::shared_ptr<Session> self) {
+  std::vector<SharedFrame> batch;
+  std::string coalesced;
+  const auto write_timeout = self->services_.settings.limits.write_timeout;
+  bool failed = false;
+  while (!failed) {
+    batch.clear();
+    self->queue_.take_all(batch);
+    if (batch.empty()) {
+      if (self->phase_ == Phase::kClosing) {
+        break;
+      }
+      self->writer_wakeup_.expires_at(Clock::time_point::max());
+      co_await self->writer_wakeup_.async_wait(kUseAwaitableTuple);
+      continue;
+    }
+    std::size_t next = 0;
+    while (next < batch.size() && !failed) {
+      asio::const_buffer out;
+      if (batch[next]->size() >= kCoalesceBytes) {
+        out = asio::buffer(*batch[next]);
+        ++next;
+      } else {
+        coalesced.clear();
+        while (next < batch.size() && coalesced.size() + batch[next]->size() <= kCoalesceBytes) {
+          coalesced += *batch[next];
+          ++next;
+        }
+        out = asio::buffer(coalesced);
+      }
+      const auto timeout = self->phase_ == Phase::kClosing ? std::min(write_timeout, kGoodbyeTimeout) : write_timeout;
+      self->set_write_deadline(Clock::now() + timeout);
+      auto [error, written] = co_await asio::async_write(self->stream_, out, kUseAwaitableTuple);
+      self->write_deadline_ = Clock::time_point::max();
+      if (error) {
+        failed = true;
+        if (!self->close_reason_set_) {
+          self->close_reason_ = CloseReason::kIoError;
+          self->close_reason_set_ = true;
+          self->close_detail_ = error.message();
+        }
+      }
+    }
+    if (coalesced.capacity() > 4 * kCoalesceBytes) {
+      std::string().swap(coalesced);
+    }
+  }
+  batch.clear();
+  if (failed || self->phase_ == Phase::kClosing) {
+    self->abort(CloseReason::kIoError);
+  }
+  self->writer_running_ = false;
+  self->writer_exited_.cancel();
+}
+
+asio::awaitable<void> Session::watchdog(std::shared_ptr<Session> self) {
+  const auto& limits = self->services_.settings.limits;
+  while (!self->finished_) {
+    self->watchdog_timer_.expires_at(std::min(self->read_deadline_, self->write_deadline_));
+    co_await self->watchdog_timer_.async_wait(kUseAwaitableTuple);
+    if (self->finished_) {
+      break;
+    }
+    const auto now = Clock::now();
+    if (self->write_deadline_ <= now) {
+      self->write_deadline_ = Clock::time_point::max();
+      log::warn("session.write_stalled", {{"conn", self->id_}, {"org", self->organisation_}});
+      self->abort(CloseReason::kSlowConsumer);
+      continue;
+    }
+    if (self->read_deadline_ > now) {
+      continue;
+    }
+    self->read_deadline_ = Clock::time_point::max();
+    switch (self->phase_) {
+      case Phase::kHandshake:
+        self->abort(CloseReason::kHandshakeTimeout);
+        break;
+      case Phase::kHello:
+        self->close(v1::TIMEOUT, "no Hello within " + millis_text(limits.hello_timeout), CloseReason::kHelloTimeout);
+        break;
+      case Phase::kOpen:
+        self->close(v1::TIMEOUT, "no complete frame within the idle or frame deadline", CloseReason::kIdleTimeout);
+        break;
+      case Phase::kClosing:
+        self->abort(CloseReason::kIoError);
+        break;
+    }
+  }
+}
+
+void Session::finish() {
+  if (finished_) {
+    return;
+  }
+  finished_ = true;
+  watchdog_timer_.cancel();
+  abort(CloseReason::kIoError);
+  std::vector<std::string> feeds(feeds_.begin(), feeds_.end());
+  services_.router.unsubscribe_all(id_, feeds);
+  feeds_.clear();
+  services_.sessions.remove(id_);
+  if (counted_unauthenticated_) {
+    services_.sessions.remove_unauthenticated(peer_address_);
+    counted_unauthenticated_ = false;
+  }
+  if (counted_for_organisation_) {
+    services_.sessions.remove_for_organisation(organisation_);
+    counted_for_organisation_ = false;
+  }
+  services_.counters.closes[static_cast<std::size_t>(close_reason_)].fetch_add(1, std::memory_order_relaxed);
+  const auto level = close_reason_ == CloseReason::kPeerClosed || close_reason_ == CloseReason::kShutdown
+                         ? log::Level::kInfo
+                         : log::Level::kWarn;
+  log::write(level, "session.closed",
+             {{"conn", id_},
+              {"org", organisation_.empty() ? std::string("-") : organisation_},
+              {"reason", close_reason_name(close_reason_)},
+              {"detail", close_detail_}});
+}
+
+}  // namespace weft::broker::net

@@ -1,0 +1,115 @@
+// One client connection, from TLS handshake to close.
+//
+// A session runs three coroutines on its own single-threaded executor:
+//   reader   - cuts frames, decodes and handles requests (publish, subscribe...)
+//   writer   - drains the bounded outbound queue into the TLS stream
+//   watchdog - enforces the handshake, Hello, idle, whole-frame and write
+//              deadlines by closing the socket
+// Other threads reach a session only through offer(), close_async() and
+// registry_changed(), which are thread-safe.
+//
+// Lifetime: owned by shared_ptrs held by its own coroutines; the router and
+// session table hold weak_ptrs. It ends when the reader and writer are done.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "broker/net/outbound_queue.h"
+#include "broker/router.h"
+#include "broker/services.h"
+#include "proto/error.h"
+#include "proto/frame_codec.h"
+#include "weft/v1/frame.pb.h"
+
+namespace weft::broker::net {
+
+class Session final : public DeliveryTarget, public std::enable_shared_from_this<Session> {
+ public:
+  using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+
+  // `peer_address` counts against the per-address limit on unauthenticated
+  // connections until Hello; the caller has already added it.
+  Session(Stream stream, Services& services, std::uint64_t id, std::string peer_address);
+  ~Session() override;
+
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  static void start(std::shared_ptr<Session> session);
+
+  bool offer(const std::shared_ptr<const std::string>& frame) override;
+  // Sends `code` with `message` as the last frame, then closes.
+  void close_async(v1::ErrorCode code, std::string message, CloseReason reason);
+  void registry_changed(std::shared_ptr<const Registry> registry);
+
+  std::uint64_t id() const { return id_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class Phase { kHandshake, kHello, kOpen, kClosing };
+
+  static boost::asio::awaitable<void> run(std::shared_ptr<Session> self);
+  static boost::asio::awaitable<void> write_loop(std::shared_ptr<Session> self);
+  static boost::asio::awaitable<void> watchdog(std::shared_ptr<Session> self);
+  boost::asio::awaitable<void> read_loop();
+
+  bool identify();
+  void handle_frame(std::string_view body);
+  void on_hello(const v1::Frame& frame);
+  void on_publish(v1::Frame& frame);
+  void on_subscribe(const v1::Frame& frame);
+  void on_unsubscribe(const v1::Frame& frame);
+  void apply_registry(std::shared_ptr<const Registry> registry);
+
+  // Queues a response; a client that does not read its responses is a slow
+  // consumer like any other.
+  void send(const v1::Frame& frame);
+  void send_error(std::uint64_t correlation_id, const Error& error, const std::string& feed = {});
+  // On the session's executor: queue a final error and close after it.
+  void close(v1::ErrorCode code, const std::string& message, CloseReason reason);
+  // Closes the socket at once; pending reads and writes fail.
+  void abort(CloseReason reason);
+  void wake_writer();
+  void set_read_deadline(Clock::time_point deadline);
+  void set_write_deadline(Clock::time_point deadline);
+  void finish();
+
+  Stream stream_;
+  Services& services_;
+  const std::uint64_t id_;
+  const std::string peer_address_;
+  OutboundQueue queue_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer writer_wakeup_;
+  boost::asio::steady_timer writer_exited_;
+
+  Phase phase_ = Phase::kHandshake;
+  Clock::time_point read_deadline_ = Clock::time_point::max();
+  Clock::time_point write_deadline_ = Clock::time_point::max();
+  bool counted_unauthenticated_ = true;
+  bool counted_for_organisation_ = false;
+  bool writer_running_ = false;
+  bool finished_ = false;
+  bool close_reason_set_ = false;
+  CloseReason close_reason_ = CloseReason::kPeerClosed;
+  std::string close_detail_;
+  std::uint32_t decode_errors_in_row_ = 0;
+
+  std::string pin_;
+  std::string organisation_;
+  std::shared_ptr<const Registry> registry_;
+  std::set<std::string> feeds_;
+  // Set once by the slow-consumer path, possibly from another thread.
+  std::atomic<bool> refusing_deliveries_{false};
+};
+
+}  // namespace weft::broker::net

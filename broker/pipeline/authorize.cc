@@ -1,0 +1,68 @@
+#include "broker/pipeline/authorize.h"
+
+#include <algorithm>
+
+#include "common/registry.h"
+
+namespace weft::broker::pipeline {
+namespace {
+
+Error forbidden(const std::string& message) { return make_error(v1::FORBIDDEN, message); }
+
+bool named_in_recipients(const v1::Organisation& org, const v1::Report& report) {
+  return std::any_of(report.recipients().begin(), report.recipients().end(), [&org](const std::string& name) {
+    return name == org.name() || std::find(org.groups().begin(), org.groups().end(), name) != org.groups().end();
+  });
+}
+
+}  // namespace
+
+Result<void> authorize_publish(const v1::Organisation& publisher, const v1::Report& report) {
+  if (publisher.revoked()) {
+    return make_error(v1::REVOKED, "organisation '" + publisher.name() + "' is revoked");
+  }
+  if (!has_role(publisher, v1::PUBLISHER)) {
+    return forbidden("organisation '" + publisher.name() + "' does not have the publisher role");
+  }
+  if (!may_publish(publisher, report.feed())) {
+    return forbidden("organisation '" + publisher.name() + "' may not publish to feed '" + report.feed() + "'");
+  }
+  if (report.tlp() == v1::RED) {
+    return forbidden(
+        "TLP:RED reports are never fanned out to a feed; they need end-to-end sealing to named recipients, "
+        "which this broker does not offer yet");
+  }
+  if ((report.tlp() == v1::AMBER || report.tlp() == v1::AMBER_STRICT) && report.recipients().empty()) {
+    return make_error(v1::VALIDATION_FAILED,
+                      "report.recipients: TLP:AMBER and TLP:AMBER+STRICT reports must name their recipients");
+  }
+  return ok();
+}
+
+Result<void> authorize_subscribe(const v1::Organisation& subscriber, std::string_view feed) {
+  if (subscriber.revoked()) {
+    return make_error(v1::REVOKED, "organisation '" + subscriber.name() + "' is revoked");
+  }
+  if (!has_role(subscriber, v1::SUBSCRIBER)) {
+    return forbidden("organisation '" + subscriber.name() + "' does not have the subscriber role");
+  }
+  if (!may_read(subscriber, feed)) {
+    return forbidden("organisation '" + subscriber.name() + "' may not read feed '" + std::string(feed) + "'");
+  }
+  return ok();
+}
+
+bool tlp_allows_delivery(const v1::Organisation& recipient, const v1::Report& report) {
+  switch (report.tlp()) {
+    case v1::CLEAR:
+    case v1::GREEN:
+      return true;
+    case v1::AMBER:
+    case v1::AMBER_STRICT:
+      return named_in_recipients(recipient, report);
+    default:
+      return false;  // RED and anything unknown: never fanned out
+  }
+}
+
+}  // namespace weft::broker::pipeline

@@ -1,0 +1,72 @@
+#include "broker/router.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "broker/pipeline/authorize.h"
+#include "proto/frame_codec.h"
+#include "weft/v1/frame.pb.h"
+
+namespace weft::broker {
+
+void Router::subscribe(const std::string& feed, std::uint64_t session_id, const std::string& organisation,
+                       std::weak_ptr<DeliveryTarget> target) {
+  std::unique_lock lock(mutex_);
+  by_feed_[feed].push_back(Subscriber{session_id, organisation, std::move(target)});
+}
+
+void Router::unsubscribe(const std::string& feed, std::uint64_t session_id) {
+  std::unique_lock lock(mutex_);
+  auto it = by_feed_.find(feed);
+  if (it == by_feed_.end()) {
+    return;
+  }
+  std::erase_if(it->second, [session_id](const Subscriber& s) { return s.session_id == session_id; });
+  if (it->second.empty()) {
+    by_feed_.erase(it);
+  }
+}
+
+void Router::unsubscribe_all(std::uint64_t session_id, const std::vector<std::string>& feeds) {
+  for (const auto& feed : feeds) {
+    unsubscribe(feed, session_id);
+  }
+}
+
+std::uint32_t Router::publish(const v1::Report& report, const Registry& registry) {
+  std::shared_ptr<const std::string> frame;
+  std::uint32_t accepted = 0;
+  std::shared_lock lock(mutex_);
+  auto it = by_feed_.find(report.feed());
+  if (it == by_feed_.end()) {
+    return 0;
+  }
+  for (const Subscriber& subscriber : it->second) {
+    const v1::Organisation* org = registry.find_by_name(subscriber.organisation);
+    if (org == nullptr || !may_read(*org, report.feed()) || !pipeline::tlp_allows_delivery(*org, report)) {
+      continue;
+    }
+    auto target = subscriber.target.lock();
+    if (!target) {
+      continue;
+    }
+    if (!frame) {
+      v1::Frame delivery;
+      delivery.mutable_delivery()->set_feed(report.feed());
+      *delivery.mutable_delivery()->mutable_report() = report;
+      frame = std::make_shared<const std::string>(proto::encode_frame(delivery));
+    }
+    if (target->offer(frame)) {
+      ++accepted;
+    }
+  }
+  return accepted;
+}
+
+std::size_t Router::subscriber_count(const std::string& feed) const {
+  std::shared_lock lock(mutex_);
+  auto it = by_feed_.find(feed);
+  return it == by_feed_.end() ? 0 : it->second.size();
+}
+
+}  // namespace weft::broker

@@ -1,0 +1,55 @@
+// What sessions share: settings, the registry, the router, the session
+// table and counters. Owned by Broker; outlives every session.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "broker/config.h"
+#include "broker/net/session_table.h"
+#include "broker/registry_holder.h"
+#include "broker/router.h"
+
+namespace weft::broker {
+
+// Why a session ended; logged and counted on every close.
+enum class CloseReason {
+  kPeerClosed,
+  kHandshakeFailed,
+  kHandshakeTimeout,
+  kHelloTimeout,
+  kIdleTimeout,
+  kFrameTimeout,
+  kProtocolError,
+  kUnknownIdentity,
+  kRevoked,
+  kSlowConsumer,
+  kTooManyConnections,
+  kShutdown,
+  kIoError,
+  kCount,
+};
+
+std::string_view close_reason_name(CloseReason reason);
+
+struct Counters {
+  std::atomic<std::uint64_t> sessions_opened{0};
+  std::atomic<std::uint64_t> reports_accepted{0};
+  std::atomic<std::uint64_t> reports_refused{0};
+  std::atomic<std::uint64_t> deliveries_queued{0};
+  std::atomic<std::uint64_t> broker_fields_overwritten{0};
+  std::atomic<std::uint64_t> unknown_fields_dropped{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(CloseReason::kCount)> closes{};
+};
+
+struct Services {
+  const Settings& settings;
+  RegistryHolder& registry;
+  Router& router;
+  net::SessionTable& sessions;
+  Counters& counters;
+  std::atomic<std::uint64_t>& next_sequence;
+};
+
+}  // namespace weft::broker

@@ -1,0 +1,330 @@
+#include "cli/client_commands.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "cli/exit_codes.h"
+#include "cli/report_input.h"
+#include "client-lib/connection.h"
+#include "common/files.h"
+#include "common/registry.h"
+
+namespace weft::cli {
+namespace {
+
+namespace asio = boost::asio;
+using client::Connection;
+constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
+
+// Runs `task` on `io` until it finishes and returns its value.
+template <class T>
+T run_to_completion(asio::io_context& io, asio::awaitable<T> task) {
+  auto future = asio::co_spawn(io, std::move(task), asio::use_future);
+  io.run();
+  return future.get();
+}
+
+int exit_code_for(const Error& error) {
+  switch (error.code) {
+    case v1::CONFIG_INVALID:
+      return kExitConfig;
+    case v1::CONNECT_FAILED:
+    case v1::TLS_FAILED:
+    case v1::CONNECTION_LOST:
+    case v1::LOCAL_TIMEOUT:
+    case v1::UNKNOWN_IDENTITY:
+    case v1::REVOKED:
+    case v1::TOO_MANY_CONNECTIONS:
+    case v1::SHUTTING_DOWN:
+    case v1::UNSUPPORTED_VERSION:
+    case v1::PROTOCOL_VIOLATION:
+      return kExitNoSession;
+    default:
+      return kExitRefused;
+  }
+}
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+void print_line(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);  // other tools read us line by line through a pipe
+}
+
+Result<client::Profile> load_profile(const ClientOptions& options) {
+  if (options.profile.empty()) {
+    return make_error(v1::CONFIG_INVALID, "--profile FILE is required (written by 'weft admin org add')");
+  }
+  WEFT_TRY(auto profile, client::Profile::load(options.profile));
+  if (!options.broker_override.empty()) {
+    WEFT_TRY(profile.override_broker_address(options.broker_override));
+  }
+  return profile;
+}
+
+client::Options connection_options(const ClientOptions& options) {
+  client::Options out;
+  out.client_software = "weft-cli/0.1.0";
+  out.connect_timeout = std::chrono::milliseconds(static_cast<long>(options.connect_timeout_s * 1000));
+  return out;
+}
+
+asio::awaitable<Result<std::shared_ptr<Connection>>> open_session(const ClientOptions& options) {
+  auto profile = load_profile(options);
+  if (!profile) {
+    co_return profile.error();
+  }
+  co_return co_await Connection::connect(co_await asio::this_coro::executor, profile.value(),
+                                         connection_options(options));
+}
+
+int report_failure(std::string_view what, const Error& error) {
+  std::cerr << "weft: " << what << ": " << error.describe() << "\n";
+  return exit_code_for(error);
+}
+
+// ---- publish ---------------------------------------------------------------
+
+asio::awaitable<int> publish_all(ClientOptions options, std::vector<InputReport> inputs) {
+  bool any_refused = false;
+  std::vector<const InputReport*> valid;
+  for (const auto& input : inputs) {
+    if (input.report) {
+      valid.push_back(&input);
+    } else {
+      any_refused = true;
+      std::cerr << "weft: " << input.where << ": not published: " << input.report.error().message << "\n";
+    }
+  }
+  if (valid.empty()) {
+    co_return kExitRefused;
+  }
+  auto connection = co_await open_session(options);
+  if (!connection) {
+    co_return report_failure("cannot open a session with the broker", connection.error());
+  }
+  for (const InputReport* input : valid) {
+    const v1::Report& report = input->report.value();
+    auto ack = co_await connection.value()->publish(report);
+    if (!ack) {
+      const Error& error = ack.error();
+      std::cerr << "weft: " << input->where << ": report " << (report.id().empty() ? "(no id)" : report.id())
+                << " refused: " << error.describe() << "\n";
+      if (exit_code_for(error) == kExitNoSession) {
+        connection.value()->close();
+        co_return kExitNoSession;
+      }
+      any_refused = true;
+      continue;
+    }
+    const auto& a = ack.value();
+    print_line("{\"id\":" + json_string(a.id()) + ",\"feed\":" + json_string(a.feed()) +
+               ",\"duplicate\":" + (a.duplicate() ? "true" : "false") + ",\"sequence\":" + std::to_string(a.sequence()) +
+               ",\"live_recipients\":" + std::to_string(a.live_recipients()) + "}");
+  }
+  connection.value()->close();
+  co_return any_refused ? kExitRefused : kExitOk;
+}
+
+// ---- subscribe -------------------------------------------------------------
+
+struct SubscribeState {
+  explicit SubscribeState(asio::any_io_executor executor) : done(std::move(executor)) {}
+  asio::steady_timer done;
+  long received = 0;
+  long wanted = 0;
+  bool finished = false;
+  int exit_code = kExitOk;
+  google::protobuf::util::JsonPrintOptions print_options;
+
+  void finish(int code) {
+    if (!finished) {
+      finished = true;
+      exit_code = code;
+      done.cancel();
+    }
+  }
+};
+
+asio::awaitable<void> drain(std::shared_ptr<client::Subscription> subscription, std::shared_ptr<SubscribeState> state) {
+  while (!state->finished) {
+    auto delivery = co_await subscription->next();
+    if (state->finished) {
+      break;
+    }
+    if (!delivery) {
+      const Error& error = delivery.error();
+      std::cerr << "weft: subscription to feed '" << subscription->feed() << "' ended: " << error.describe() << "\n";
+      state->finish(exit_code_for(error));
+      break;
+    }
+    std::string line;
+    google::protobuf::util::MessageToJsonString(delivery.value().report(), &line, state->print_options);
+    print_line(line);
+    if (state->wanted > 0 && ++state->received >= state->wanted) {
+      state->finish(kExitOk);
+    }
+  }
+}
+
+asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std::string> feeds, long count,
+                                         double timeout_s) {
+  auto executor = co_await asio::this_coro::executor;
+  auto state = std::make_shared<SubscribeState>(executor);
+  state->wanted = count;
+  state->print_options.preserve_proto_field_names = true;
+
+  asio::signal_set signals(executor, SIGINT, SIGTERM);
+  signals.async_wait([state, count](const boost::system::error_code& error, int) {
+    if (!error) {
+      state->finish(count > 0 ? kExitInterrupted : kExitOk);
+    }
+  });
+  asio::steady_timer timeout(executor);
+  if (timeout_s > 0) {
+    timeout.expires_after(std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)));
+    timeout.async_wait([state, timeout_s](const boost::system::error_code& error) {
+      if (!error && !state->finished) {
+        std::cerr << "weft: timed out after " << timeout_s << " s with " << state->received << " of "
+                  << state->wanted << " reports\n";
+        state->finish(kExitTimeout);
+      }
+    });
+  }
+
+  auto connection = co_await open_session(options);
+  if (!connection) {
+    signals.cancel();
+    timeout.cancel();
+    co_return report_failure("cannot open a session with the broker", connection.error());
+  }
+  for (const auto& feed : feeds) {
+    auto subscription = co_await connection.value()->subscribe(feed);
+    if (!subscription) {
+      signals.cancel();
+      timeout.cancel();
+      connection.value()->close();
+      co_return report_failure("cannot subscribe to feed '" + feed + "'", subscription.error());
+    }
+    asio::co_spawn(executor, drain(subscription.value(), state), asio::detached);
+  }
+  std::cerr << "weft: subscribed to " << feeds.size() << (feeds.size() == 1 ? " feed" : " feeds")
+            << " as '" << connection.value()->welcome().organisation() << "'; waiting for reports\n";
+  if (!state->finished) {
+    state->done.expires_at(asio::steady_timer::time_point::max());
+    co_await state->done.async_wait(kUseAwaitableTuple);
+  }
+  signals.cancel();
+  timeout.cancel();
+  connection.value()->close();
+  co_return state->exit_code;
+}
+
+// ---- whoami / ping ---------------------------------------------------------
+
+asio::awaitable<int> whoami(ClientOptions options) {
+  auto connection = co_await open_session(options);
+  if (!connection) {
+    co_return report_failure("cannot open a session with the broker", connection.error());
+  }
+  const v1::Welcome& welcome = connection.value()->welcome();
+  google::protobuf::util::JsonPrintOptions print_options;
+  print_options.preserve_proto_field_names = true;
+  std::string line;
+  google::protobuf::util::MessageToJsonString(welcome, &line, print_options);
+  print_line(line);
+  connection.value()->close();
+  co_return kExitOk;
+}
+
+asio::awaitable<int> ping(ClientOptions options, int count) {
+  auto connection = co_await open_session(options);
+  if (!connection) {
+    co_return report_failure("cannot open a session with the broker", connection.error());
+  }
+  for (int i = 0; i < count; ++i) {
+    auto rtt = co_await connection.value()->ping();
+    if (!rtt) {
+      connection.value()->close();
+      co_return report_failure("ping failed", rtt.error());
+    }
+    print_line("{\"rtt_us\":" + std::to_string(rtt.value().count()) + "}");
+  }
+  connection.value()->close();
+  co_return kExitOk;
+}
+
+}  // namespace
+
+int run_publish(const ClientOptions& options, const std::string& input_path) {
+  std::string input;
+  std::string source = input_path;
+  if (input_path.empty() || input_path == "-") {
+    input.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    source = "stdin";
+  } else {
+    auto read = files::read_file(input_path);
+    if (!read) {
+      std::cerr << "weft: " << read.error().message << "\n";
+      return kExitConfig;
+    }
+    input = std::move(read).value();
+  }
+  asio::io_context io(1);
+  return run_to_completion(io, publish_all(options, parse_reports(input, source)));
+}
+
+int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s) {
+  asio::io_context io(1);
+  return run_to_completion(io, subscribe_and_print(options, feeds, count, timeout_s));
+}
+
+int run_whoami(const ClientOptions& options) {
+  asio::io_context io(1);
+  return run_to_completion(io, whoami(options));
+}
+
+int run_ping(const ClientOptions& options, int count) {
+  asio::io_context io(1);
+  return run_to_completion(io, ping(options, count));
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,23 @@
+// The commands that talk to a broker as an organisation: publish, subscribe,
+// whoami, ping. Each returns the process exit status (cli/exit_codes.h);
+// results go to stdout as JSON lines, problems to stderr.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace weft::cli {
+
+struct ClientOptions {
+  std::filesystem::path profile;
+  std::string broker_override;  // HOST:PORT, replaces the profile's address
+  double connect_timeout_s = 10;
+};
+
+int run_publish(const ClientOptions& options, const std::string& input_path);
+int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s);
+int run_whoami(const ClientOptions& options);
+int run_ping(const ClientOptions& options, int count);
+
+}  // namespace weft::cli

@@ -1,0 +1,197 @@
+// weft: the command-line client. Thin: parses arguments and calls the
+// admin and client commands.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/admin.h"
+#include "cli/client_commands.h"
+#include "cli/exit_codes.h"
+
+namespace {
+
+using namespace weft::cli;
+
+int finish(const weft::Result<void>& result) {
+  if (!result) {
+    std::cerr << "weft: " << result.error().message << "\n";
+    switch (result.error().code) {
+      case weft::v1::CONFIG_INVALID:
+        return kExitConfig;
+      default:
+        return kExitRefused;
+    }
+  }
+  return kExitOk;
+}
+
+weft::pki::KeyType key_type_or_exit(const std::string& name) {
+  auto parsed = weft::pki::parse_key_type(name);
+  if (!parsed) {
+    std::cerr << "weft: --key-type: " << parsed.error().message << "\n";
+    std::exit(kExitUsage);
+  }
+  return parsed.value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "weft - share incident reports through a weft broker.\n"
+      "Exit status: 0 ok, 1 refused by the broker or invalid input, 2 usage, 3 no session "
+      "(connect/TLS/identity), 4 timeout, 5 local file or config problem, 130 interrupted."};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", "weft 0.1.0");
+
+  ClientOptions client;
+  app.add_option("--profile", client.profile, "Client profile of your organisation (DIR/orgs/NAME/profile.conf)");
+  app.add_option("--broker", client.broker_override, "Broker address HOST:PORT, overriding the profile's");
+  app.add_option("--connect-timeout", client.connect_timeout_s, "Seconds to establish a session")
+      ->capture_default_str();
+
+  // weft publish
+  std::string publish_input = "-";
+  auto* publish = app.add_subcommand(
+      "publish",
+      "Publish reports from a JSON file (one report object, an array of them, or JSON Lines); '-' reads stdin.\n"
+      "Prints one JSON line per acknowledged report; refusals go to stderr.");
+  publish->add_option("file", publish_input, "Report file, or - for standard input")->capture_default_str();
+
+  // weft subscribe
+  std::vector<std::string> feeds;
+  long count = 0;
+  double timeout_s = 0;
+  auto* subscribe = app.add_subcommand(
+      "subscribe", "Receive reports from feeds and print each as one JSON line (protobuf JSON mapping).");
+  subscribe->add_option("--feed", feeds, "Feed to subscribe to (repeat for several)")->required();
+  subscribe->add_option("--count", count, "Exit 0 after this many reports (default: run until interrupted)");
+  subscribe->add_option("--timeout", timeout_s, "Exit 4 if --count reports have not arrived after this many seconds");
+
+  auto* whoami = app.add_subcommand("whoami", "Show who the broker says you are: organisation, roles, limits.");
+  int ping_count = 1;
+  auto* ping = app.add_subcommand("ping", "Measure the round trip to the broker.");
+  ping->add_option("--count", ping_count, "Number of pings")->capture_default_str();
+
+  // weft admin ...
+  auto* admin = app.add_subcommand("admin", "Set up a deployment and manage organisations (run on the broker host).");
+  admin->require_subcommand(1);
+
+  InitOptions init;
+  std::string init_key_type = "p256";
+  auto* init_cmd = admin->add_subcommand(
+      "init", "Create a deployment: CA, broker key and certificate, broker config (DIR/weftd.conf), empty registry.");
+  init_cmd->add_option("--dir", init.dir, "Deployment folder")->required();
+  init_cmd->add_option("--listen", init.listen, "Address weftd listens on, HOST:PORT")->capture_default_str();
+  init_cmd->add_option("--advertise", init.advertised_address,
+                       "Address clients use to reach the broker, HOST:PORT (default: --listen)");
+  init_cmd->add_option("--broker-id", init.broker_id, "Name of this broker (certificate and logs)")
+      ->capture_default_str();
+  init_cmd->add_option("--san", init.extra_names, "More DNS names or IP addresses for the broker certificate");
+  init_cmd->add_option("--key-type", init_key_type, "p256 or ed25519")->capture_default_str();
+  init_cmd->add_option("--broker-days", init.broker_days, "Broker certificate lifetime in days")->capture_default_str();
+
+  auto* org = admin->add_subcommand("org", "Manage organisations.");
+  org->require_subcommand(1);
+
+  OrgAddOptions add;
+  std::string add_key_type = "p256";
+  auto* add_cmd = org->add_subcommand(
+      "add", "Register an organisation: issue its key and certificate and write DIR/orgs/NAME/profile.conf.");
+  add_cmd->add_option("--dir", add.dir, "Deployment folder")->required();
+  add_cmd->add_option("--name", add.name, "Organisation name: lower-case letters, digits, '-'")->required();
+  add_cmd->add_option("--display-name", add.display_name, "Human-readable name");
+  add_cmd->add_option("--roles", add.roles, "Comma-separated: publisher, subscriber, auditor, admin")->required();
+  add_cmd->add_option("--jurisdiction", add.jurisdiction, "ISO 3166-1 alpha-2 country code, or EU")->required();
+  add_cmd->add_option("--sector", add.sector, "Sector, e.g. finance, energy, government")->required();
+  add_cmd->add_option("--feeds", add.feeds,
+                      "Feeds it may publish to and read (comma-separated; NAME, PREFIX.* or *). Default: every feed");
+  add_cmd->add_option("--publish-feeds", add.publish_feeds, "Feeds it may publish to (in addition to --feeds)");
+  add_cmd->add_option("--read-feeds", add.read_feeds, "Feeds it may read (in addition to --feeds)");
+  add_cmd->add_option("--groups", add.groups, "Groups it belongs to (e.g. a sector community), comma-separated");
+  add_cmd->add_option("--key-type", add_key_type, "p256 or ed25519")->capture_default_str();
+  add_cmd->add_option("--days", add.days, "Certificate lifetime in days")->capture_default_str();
+
+  std::filesystem::path list_dir;
+  bool list_json = false;
+  auto* list_cmd = org->add_subcommand("list", "List registered organisations.");
+  list_cmd->add_option("--dir", list_dir, "Deployment folder")->required();
+  list_cmd->add_flag("--json", list_json, "One JSON object per organisation");
+
+  std::filesystem::path revoke_dir;
+  std::string revoke_name;
+  auto* revoke_cmd = org->add_subcommand(
+      "revoke", "Revoke an organisation: a running broker closes its sessions within a second.");
+  revoke_cmd->add_option("--dir", revoke_dir, "Deployment folder")->required();
+  revoke_cmd->add_option("name", revoke_name, "Organisation name")->required();
+
+  std::filesystem::path renew_dir;
+  std::string renew_name;
+  int renew_days = 90;
+  std::string renew_key_type = "p256";
+  auto* renew_cmd = org->add_subcommand("renew", "Issue a new key and certificate for an organisation.");
+  renew_cmd->add_option("--dir", renew_dir, "Deployment folder")->required();
+  renew_cmd->add_option("name", renew_name, "Organisation name")->required();
+  renew_cmd->add_option("--days", renew_days, "Certificate lifetime in days")->capture_default_str();
+  renew_cmd->add_option("--key-type", renew_key_type, "p256 or ed25519")->capture_default_str();
+
+  auto* broker = admin->add_subcommand("broker", "Manage the broker's own certificate.");
+  broker->require_subcommand(1);
+  std::filesystem::path broker_dir;
+  int broker_days = 365;
+  auto* broker_renew = broker->add_subcommand("renew", "Issue a new broker certificate with the same names.");
+  broker_renew->add_option("--dir", broker_dir, "Deployment folder")->required();
+  broker_renew->add_option("--days", broker_days, "Certificate lifetime in days")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  if (*publish) {
+    return run_publish(client, publish_input);
+  }
+  if (*subscribe) {
+    if (count < 0 || timeout_s < 0) {
+      std::cerr << "weft: --count and --timeout must not be negative\n";
+      return kExitUsage;
+    }
+    return run_subscribe(client, feeds, count, timeout_s);
+  }
+  if (*whoami) {
+    return run_whoami(client);
+  }
+  if (*ping) {
+    return run_ping(client, ping_count);
+  }
+  if (*init_cmd) {
+    init.key_type = key_type_or_exit(init_key_type);
+    return finish(admin_init(init, std::cout));
+  }
+  if (*add_cmd) {
+    add.key_type = key_type_or_exit(add_key_type);
+    return finish(admin_org_add(add, std::cout));
+  }
+  if (*list_cmd) {
+    return finish(admin_org_list(list_dir, list_json, std::cout));
+  }
+  if (*revoke_cmd) {
+    return finish(admin_org_revoke(revoke_dir, revoke_name, std::cout));
+  }
+  if (*renew_cmd) {
+    return finish(admin_org_renew(renew_dir, renew_name, renew_days, key_type_or_exit(renew_key_type), std::cout));
+  }
+  if (*broker_renew) {
+    return finish(admin_broker_renew(broker_dir, broker_days, std::cout));
+  }
+  return kExitUsage;
+}
