@@ -541,6 +541,10 @@ void Session::close(v1::ErrorCode code, const std::string& message, CloseReason 
   error.set_closing(true);
   queue_.push_control(std::make_shared<const std::string>(proto::encode_frame(frame)));
   queue_.close();
+  // A write already stalled on this peer gets no more than the goodbye time.
+  if (write_deadline_ != Clock::time_point::max()) {
+    set_write_deadline(std::min(write_deadline_, Clock::now() + kGoodbyeTimeout));
+  }
   if (!writer_running_) {
     abort(reason);
     return;
