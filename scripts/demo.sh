@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# weft end to end on this machine (loopback only): a national CERT shares
+# phishing reports with a bank through a weft broker it does not have to
+# trust with more than it needs. Installs what is missing and builds first.
+#   scripts/demo.sh            (keeps nothing; set WEFT_DEMO_DIR to keep the deployment)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -t 1 ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=""; plain=""; fi
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+note() { printf '   %s\n' "$*"; }
+
+say "Preparing: installing missing packages and building weft (first run takes a few minutes)"
+"$root/scripts/build.sh" >/dev/null
+weft="$root/build/bin/weft"
+weftd="$root/build/bin/weftd"
+
+demo_dir=${WEFT_DEMO_DIR:-$(mktemp -d /tmp/weft-demo.XXXXXX)}
+broker_pid=""
+cleanup() {
+  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
+    kill -TERM "$broker_pid" 2>/dev/null || true
+    wait "$broker_pid" 2>/dev/null || true
+  fi
+  if [ -z "${WEFT_DEMO_DIR:-}" ]; then
+    rm -rf "$demo_dir"
+  fi
+}
+trap cleanup EXIT
+
+# A free loopback port for the broker.
+port=7443
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+  port=$((port + 1))
+done
+deployment="$demo_dir/deployment"
+
+say "1. The broker operator sets up a deployment"
+note "A deployment CA, the broker's certificate and an empty organisation registry."
+"$weft" admin init --dir "$deployment" --listen "127.0.0.1:$port" --broker-id weft-demo | sed 's/^/   /'
+
+say "2. The operator registers three organisations"
+note "Each gets its own key and certificate; the broker knows them by the key's fingerprint."
+"$weft" admin org add --dir "$deployment" --name ncsc-nl --display-name "National CERT (NL)" \
+  --roles publisher,subscriber --jurisdiction NL --sector government | sed 's/^/   /'
+"$weft" admin org add --dir "$deployment" --name acme-bank --display-name "ACME Bank SOC" \
+  --roles subscriber --jurisdiction NL --sector finance --read-feeds phishing,sector.finance | sed 's/^/   /'
+"$weft" admin org add --dir "$deployment" --name dpo-audit --display-name "Data-protection auditor" \
+  --roles auditor --jurisdiction DE --sector government | sed 's/^/   /'
+"$weft" admin org list --dir "$deployment" | sed 's/^/   /'
+
+say "3. The broker starts (mutual TLS 1.3 on 127.0.0.1:$port)"
+"$weftd" --config "$deployment/weftd.conf" --ready-file "$demo_dir/ready.json" 2>"$demo_dir/weftd.log" &
+broker_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$demo_dir/ready.json" ] && break
+  kill -0 "$broker_pid" 2>/dev/null || { cat "$demo_dir/weftd.log"; echo "weftd did not start" >&2; exit 1; }
+  sleep 0.1
+done
+note "weftd is running (pid $broker_pid); its log: $demo_dir/weftd.log"
+
+say "4. ACME Bank's SOC subscribes to the 'phishing' feed"
+"$weft" --profile "$deployment/orgs/acme-bank/profile.conf" subscribe --feed phishing --count 3 --timeout 30 \
+  >"$demo_dir/received.jsonl" 2>"$demo_dir/subscriber.err" &
+subscriber_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "subscribe.accepted.*acme-bank" "$demo_dir/weftd.log" && break
+  sleep 0.1
+done
+note "The bank is connected and waiting for reports."
+
+say "5. The national CERT publishes three reports from examples/sample-reports.json"
+"$weft" --profile "$deployment/orgs/ncsc-nl/profile.conf" publish "$root/examples/sample-reports.json" \
+  | sed 's/^/   acknowledged: /'
+
+say "6. What ACME Bank received"
+if ! wait "$subscriber_pid"; then
+  cat "$demo_dir/subscriber.err" >&2
+  echo "the subscriber did not receive the reports" >&2
+  exit 1
+fi
+while IFS= read -r line; do
+  title=$(printf '%s' "$line" | grep -o '"title":"[^"]*"' | head -1 | cut -d'"' -f4)
+  tlp=$(printf '%s' "$line" | grep -o '"tlp":"[^"]*"' | head -1 | cut -d'"' -f4)
+  source=$(printf '%s' "$line" | grep -o '"source_organisation":"[^"]*"' | cut -d'"' -f4)
+  indicators=$(printf '%s' "$line" | grep -o '"value":"[^"]*"' | cut -d'"' -f4 | paste -sd' ' -)
+  note "TLP:$tlp  \"$title\""
+  note "         from $source (asserted by the broker from the certificate, not from the report)"
+  note "         indicators: $indicators"
+done <"$demo_dir/received.jsonl"
+note "Each report arrives as one JSON line, as a SIEM would read it; the first one:"
+head -1 "$demo_dir/received.jsonl" | cut -c1-300 | sed 's/^/   /; s/$/ .../'
+
+say "7. The auditor tries to publish: its role does not allow that"
+if "$weft" --profile "$deployment/orgs/dpo-audit/profile.conf" publish "$root/examples/sample-reports.json" \
+  >/dev/null 2>"$demo_dir/auditor.err"; then
+  echo "the auditor was able to publish: that must not happen" >&2
+  exit 1
+fi
+sed 's/^/   refused: /' "$demo_dir/auditor.err" | head -1
+
+say "8. The operator revokes ACME Bank's access"
+"$weft" admin org revoke --dir "$deployment" acme-bank | sed 's/^/   /'
+sleep 0.5
+if "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" whoami >/dev/null 2>"$demo_dir/revoked.err"; then
+  echo "a revoked organisation could still connect" >&2
+  exit 1
+fi
+sed 's/^/   /' "$demo_dir/revoked.err"
+
+say "9. The broker stops gracefully"
+kill -TERM "$broker_pid"
+wait "$broker_pid"
+broker_pid=""
+grep "broker.stopped" "$demo_dir/weftd.log" | sed 's/^.*broker.stopped /   /'
+
+say "Done: 3 reports shared from ncsc-nl to acme-bank over mutual TLS; an unauthorised publish and a revoked organisation were refused."

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages weft needs to build, test and run, if any
+# are missing. Called by scripts/test.sh and scripts/demo.sh; safe to re-run.
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build g++ pkg-config ccache
+  libboost1.81-dev           # Asio with C++20 coroutines, as_tuple, cancellation; Outcome
+  libssl-dev openssl         # TLS 1.3, certificates; the openssl tool cross-checks SPKI pins in tests
+  libprotobuf-dev protobuf-compiler
+  libsodium-dev
+  libcli11-dev               # command-line parsing for weft and weftd
+  libgtest-dev
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "weft: installing missing packages: ${missing[*]}"
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    echo "weft: these packages are missing and this is not root (and there is no sudo): ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -q
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
