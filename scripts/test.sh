@@ -1,18 +1,54 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite through
-# ctest. Exits non-zero on any failure.
-#   scripts/test.sh              everything
+# Installs what is missing, builds, and runs the test suite through ctest.
+# Exits non-zero on any failure.
+#   scripts/test.sh              everything, normal build (what a developer runs)
 #   scripts/test.sh unit         only tests labelled unit
 #   scripts/test.sh integration  only tests against a real weftd
+#   scripts/test.sh sanitizers   the suite under ASan+UBSan, and the integration
+#                                tests under TSan with zero reports allowed
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 stage=${1:-all}
+jobs=$(nproc)
 
-"$root/scripts/build.sh"
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 
-cd "$root/build"
+run_sanitizers() {
+  "$root/scripts/deps.sh"
+  echo "weft: ASan+UBSan build and full suite"
+  cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON "${launcher[@]}" >/dev/null
+  cmake --build "$root/build-asan" --parallel "$jobs"
+  (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    ctest --output-on-failure --parallel "$jobs" --timeout 600)
+
+  echo "weft: TSan build and the concurrency (integration) tests"
+  cmake -S "$root" -B "$root/build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_SANITIZE_THREAD=ON \
+    "${launcher[@]}" >/dev/null
+  cmake --build "$root/build-tsan" --parallel "$jobs"
+  reports=$(mktemp -d)
+  (cd "$root/build-tsan" && TSAN_OPTIONS="halt_on_error=0 log_path=$reports/tsan" \
+    ctest --output-on-failure --parallel "$jobs" --timeout 600 -L '^integration$')
+  if compgen -G "$reports/tsan*" >/dev/null; then
+    echo "weft: ThreadSanitizer reported problems:" >&2
+    cat "$reports"/tsan* >&2
+    exit 1
+  fi
+  rm -rf "$reports"
+}
+
 case "$stage" in
-  all) ctest --output-on-failure --parallel "$(nproc)" --timeout 300 ;;
-  unit|integration) ctest --output-on-failure --parallel "$(nproc)" --timeout 300 -L "^${stage}\$" ;;
-  *) echo "usage: scripts/test.sh [all|unit|integration]" >&2; exit 2 ;;
+  all|unit|integration)
+    "$root/scripts/build.sh"
+    cd "$root/build"
+    if [ "$stage" = all ]; then
+      ctest --output-on-failure --parallel "$jobs" --timeout 300
+    else
+      ctest --output-on-failure --parallel "$jobs" --timeout 300 -L "^${stage}\$"
+    fi
+    ;;
+  sanitizers) run_sanitizers ;;
+  *) echo "usage: scripts/test.sh [all|unit|integration|sanitizers]" >&2; exit 2 ;;
 esac

@@ -92,7 +92,7 @@ CommandResult TestDeployment::admin(const std::vector<std::string>& args) const 
 }
 
 std::string random_uuid() {
-  static std::mt19937_64 generator{std::random_device{}()};
+  thread_local std::mt19937_64 generator{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (int i = 0; i < 32; ++i) {

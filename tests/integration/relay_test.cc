@@ -4,7 +4,10 @@
 
 #include <fstream>
 
+#include <atomic>
+#include <map>
 #include <regex>
+#include <thread>
 
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
@@ -242,6 +245,54 @@ TEST_F(RelayTest, LosingReadRightsEndsTheSubscription) {
   ASSERT_TRUE(eventually([&] { return bank->stream_end().has_value(); }, 3s));
   EXPECT_EQ(bank->stream_end()->code, v1::FORBIDDEN) << bank->stream_end()->describe();
   EXPECT_TRUE(bank->is_open());  // the session itself stays
+}
+
+TEST(RelayThreadsTest, ConcurrentPublishersAndSubscribersAcrossNetworkThreads) {
+  TestDeployment deployment("threads");
+  deployment.add_org("cert-de", "publisher,subscriber");
+  deployment.add_org("cert-fr", "publisher", {}, "FR", "government");
+  deployment.add_org("acme-bank", "subscriber", {}, "NL", "finance");
+  deployment.append_config("network_threads: 3");
+  deployment.start_broker();
+
+  std::vector<std::unique_ptr<TestClient>> subscribers;
+  for (int i = 0; i < 4; ++i) {
+    auto client = std::make_unique<TestClient>();
+    ASSERT_TRUE(client->connect(deployment.profile(i % 2 == 0 ? "acme-bank" : "cert-de"), deployment.port()));
+    ASSERT_TRUE(client->subscribe("phishing"));
+    subscribers.push_back(std::move(client));
+  }
+  constexpr int kPerPublisher = 200;
+  std::vector<std::thread> publishers;
+  std::atomic<int> acked{0};
+  for (const std::string org : {"cert-de", "cert-fr"}) {
+    publishers.emplace_back([&deployment, &acked, org] {
+      TestClient publisher;
+      ASSERT_TRUE(publisher.connect(deployment.profile(org), deployment.port()));
+      for (int i = 0; i < kPerPublisher; ++i) {
+        if (publisher.publish(make_report("phishing"))) {
+          ++acked;
+        }
+      }
+    });
+  }
+  for (auto& thread : publishers) {
+    thread.join();
+  }
+  EXPECT_EQ(acked.load(), 2 * kPerPublisher);
+  for (auto& subscriber : subscribers) {
+    EXPECT_TRUE(eventually([&] { return subscriber->deliveries_received() == 2U * kPerPublisher; }, 20s))
+        << subscriber->deliveries_received();
+  }
+  // Per publisher, deliveries keep publish order.
+  auto& first = *subscribers.front();
+  std::map<std::string, std::uint64_t> last_sequence;
+  while (auto delivery = first.next_delivery(100ms)) {
+    const auto& stamp = delivery->report().broker();
+    EXPECT_GT(stamp.sequence(), last_sequence[stamp.source_organisation()]);
+    last_sequence[stamp.source_organisation()] = stamp.sequence();
+  }
+  EXPECT_EQ(deployment.stop_broker(), 0);
 }
 
 }  // namespace

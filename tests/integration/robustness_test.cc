@@ -271,6 +271,7 @@ TEST_F(RobustnessTest, TricklingAFrameHitsTheWholeFrameDeadline) {
 
 TEST_F(RobustnessTest, SlowSubscriberIsCutOffWhileAFastOneKeepsReceiving) {
   start("subscriber_queue_frames: 64 subscriber_queue_bytes: 1048576");
+  const long rss_before = deployment_.broker().rss_kib();
   auto slow = std::make_unique<RawTlsClient>(deployment_.ca_cert(), identity("acme-bank"));
   slow->set_receive_buffer(16 * 1024);
   ASSERT_EQ(slow->connect(deployment_.port()), "");
@@ -308,7 +309,10 @@ TEST_F(RobustnessTest, SlowSubscriberIsCutOffWhileAFastOneKeepsReceiving) {
   if (auto error = closing_error(*slow)) {
     EXPECT_EQ(error->code(), v1::SLOW_CONSUMER);
   }
-  EXPECT_LT(deployment_.broker().rss_kib(), 256 * 1024);
+#ifndef __SANITIZE_ADDRESS__  // ASan's quarantine keeps freed memory resident
+  // 24 MB went through; the slow subscriber's backlog was bounded at 1 MiB.
+  EXPECT_LT(deployment_.broker().rss_kib() - rss_before, 48 * 1024);
+#endif
 }
 
 TEST_F(RobustnessTest, UnknownFieldsAreDroppedBeforeForwarding) {
