@@ -25,7 +25,7 @@ struct InitOptions {
 };
 
 struct OrgAddOptions {
-  std::filesystem::path dir;
+  std::filesystem::path dir = ".";
   std::string name;
   std::string display_name;
   std::string roles;

@@ -36,6 +36,8 @@ weft::pki::KeyType key_type_or_exit(const std::string& name) {
 
 }  // namespace
 
+constexpr const char* kDirHelp = "Deployment folder (default: $WEFT_DIR, else the current folder)";
+
 int main(int argc, char** argv) {
   CLI::App app{
       "weft - share incident reports through a weft broker.\n"
@@ -99,7 +101,7 @@ int main(int argc, char** argv) {
   std::string add_key_type = "p256";
   auto* add_cmd = org->add_subcommand(
       "add", "Register an organisation: issue its key and certificate and write DIR/orgs/NAME/profile.conf.");
-  add_cmd->add_option("--dir", add.dir, "Deployment folder")->required();
+  add_cmd->add_option("--dir", add.dir, kDirHelp)->envname("WEFT_DIR")->capture_default_str();
   add_cmd->add_option("--name", add.name, "Organisation name: lower-case letters, digits, '-'")->required();
   add_cmd->add_option("--display-name", add.display_name, "Human-readable name");
   add_cmd->add_option("--roles", add.roles, "Comma-separated: publisher, subscriber, auditor, admin")->required();
@@ -113,35 +115,35 @@ int main(int argc, char** argv) {
   add_cmd->add_option("--key-type", add_key_type, "p256 or ed25519")->capture_default_str();
   add_cmd->add_option("--days", add.days, "Certificate lifetime in days")->capture_default_str();
 
-  std::filesystem::path list_dir;
+  std::filesystem::path list_dir = ".";
   bool list_json = false;
   auto* list_cmd = org->add_subcommand("list", "List registered organisations.");
-  list_cmd->add_option("--dir", list_dir, "Deployment folder")->required();
+  list_cmd->add_option("--dir", list_dir, kDirHelp)->envname("WEFT_DIR")->capture_default_str();
   list_cmd->add_flag("--json", list_json, "One JSON object per organisation");
 
-  std::filesystem::path revoke_dir;
+  std::filesystem::path revoke_dir = ".";
   std::string revoke_name;
   auto* revoke_cmd = org->add_subcommand(
       "revoke", "Revoke an organisation: a running broker closes its sessions within a second.");
-  revoke_cmd->add_option("--dir", revoke_dir, "Deployment folder")->required();
+  revoke_cmd->add_option("--dir", revoke_dir, kDirHelp)->envname("WEFT_DIR")->capture_default_str();
   revoke_cmd->add_option("name", revoke_name, "Organisation name")->required();
 
-  std::filesystem::path renew_dir;
+  std::filesystem::path renew_dir = ".";
   std::string renew_name;
   int renew_days = 90;
   std::string renew_key_type = "p256";
   auto* renew_cmd = org->add_subcommand("renew", "Issue a new key and certificate for an organisation.");
-  renew_cmd->add_option("--dir", renew_dir, "Deployment folder")->required();
+  renew_cmd->add_option("--dir", renew_dir, kDirHelp)->envname("WEFT_DIR")->capture_default_str();
   renew_cmd->add_option("name", renew_name, "Organisation name")->required();
   renew_cmd->add_option("--days", renew_days, "Certificate lifetime in days")->capture_default_str();
   renew_cmd->add_option("--key-type", renew_key_type, "p256 or ed25519")->capture_default_str();
 
   auto* broker = admin->add_subcommand("broker", "Manage the broker's own certificate.");
   broker->require_subcommand(1);
-  std::filesystem::path broker_dir;
+  std::filesystem::path broker_dir = ".";
   int broker_days = 365;
   auto* broker_renew = broker->add_subcommand("renew", "Issue a new broker certificate with the same names.");
-  broker_renew->add_option("--dir", broker_dir, "Deployment folder")->required();
+  broker_renew->add_option("--dir", broker_dir, kDirHelp)->envname("WEFT_DIR")->capture_default_str();
   broker_renew->add_option("--days", broker_days, "Certificate lifetime in days")->capture_default_str();
 
   try {

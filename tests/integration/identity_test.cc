@@ -5,6 +5,8 @@
 #include <fstream>
 #include <openssl/ssl.h>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
 #include "tests/harness/test_pki.h"
@@ -146,6 +148,43 @@ TEST_F(IdentityTest, RenewedOrganisationConnectsWithTheNewKeyOnly) {
   ASSERT_TRUE(eventually([&] { return deployment_.weft("acme-bank", {"whoami"}).exit_code == 0; }));
   const std::string seen = refusal_for(RawTlsClient::Identity{stash / "cert.pem", stash / "key.pem"});
   EXPECT_NE(seen.find("UNKNOWN_IDENTITY"), std::string::npos) << seen;
+}
+
+TEST_F(IdentityTest, Ed25519OrganisationConnectsAndIsIdentified) {
+  deployment_.add_org("ed-cert", "publisher", {"--key-type", "ed25519"});
+  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("organisations=3") != std::string::npos; }));
+  TestClient client;
+  auto connected = client.connect(deployment_.profile("ed-cert"), deployment_.port());
+  ASSERT_TRUE(connected) << connected.error().describe();
+  EXPECT_EQ(client.welcome().organisation(), "ed-cert");
+  EXPECT_TRUE(client.publish(make_report("phishing")));
+}
+
+TEST(PreAuthenticationLimitTest, IdleTcpConnectionsFromOneAddressAreCapped) {
+  TestDeployment deployment("preauth");
+  deployment.add_org("cert-de", "publisher,subscriber");
+  deployment.append_config("limits { max_preauth_per_ip: 3 handshake_timeout_ms: 60000 }");
+  deployment.start_broker();
+  boost::asio::io_context io;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(std::make_unique<boost::asio::ip::tcp::socket>(io));
+    idle.back()->connect({boost::asio::ip::make_address("127.0.0.1"), deployment.port()});
+  }
+  // The broker accepts in arrival order, so the fourth connection finds the
+  // cap reached and is dropped at once instead of waiting for a handshake.
+  RawTlsClient fourth(deployment.ca_cert(), RawTlsClient::Identity{deployment.org_file("cert-de", "cert.pem"),
+                                                                  deployment.org_file("cert-de", "key.pem")});
+  EXPECT_NE(fourth.connect(deployment.port(), 2s), "");
+  EXPECT_TRUE(eventually([&] { return deployment.broker_log().find("reason=max_preauth_per_ip") != std::string::npos; }));
+  // Once the idle sockets go away, real clients get in again.
+  idle.clear();
+  EXPECT_TRUE(eventually(
+      [&] {
+        TestClient client;
+        return static_cast<bool>(client.connect(deployment.profile("cert-de"), deployment.port()));
+      },
+      5s));
 }
 
 }  // namespace

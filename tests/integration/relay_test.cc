@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include <csignal>
 #include <atomic>
 #include <map>
 #include <regex>
@@ -208,6 +209,17 @@ TEST_F(RelayTest, CliSubscribeTimesOutWithExitFour) {
   const auto result = deployment_.weft("acme-bank", {"subscribe", "--feed", "quiet", "--count", "1", "--timeout", "0.5"});
   EXPECT_EQ(result.exit_code, 4) << result.err;
   EXPECT_NE(result.err.find("timed out"), std::string::npos) << result.err;
+}
+
+TEST_F(RelayTest, CliSubscribeWithoutCountRunsUntilInterruptedAndExitsZero) {
+  ChildProcess subscriber(deployment_.weft_argv("acme-bank", {"subscribe", "--feed", "phishing"}), deployment_.dir(),
+                          "endless");
+  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("subscribe.accepted") != std::string::npos; }));
+  auto publisher = connect("cert-de");
+  const auto report = make_report("phishing");
+  ASSERT_TRUE(publisher->publish(report));
+  ASSERT_TRUE(eventually([&] { return subscriber.stdout_text().find(report.id()) != std::string::npos; }));
+  EXPECT_EQ(subscriber.stop(SIGINT), 0) << subscriber.stderr_text();
 }
 
 TEST_F(RelayTest, WhoamiShowsTheOrganisationFromTheCertificate) {
