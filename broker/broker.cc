@@ -256,7 +256,7 @@ void Broker::reload_registry(const char* trigger) {
                                   {"revision", snapshot->revision()},
                                   {"organisations", snapshot->proto().organisations_size()}});
   for (auto& session : sessions_.snapshot()) {
-    session->registry_changed(snapshot);
+    session->registry_changed();
   }
 }
 

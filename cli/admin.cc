@@ -6,6 +6,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <functional>
 #include <iomanip>
 #include <set>
 
@@ -149,6 +150,28 @@ Result<void> check_sector(const std::string& sector) {
                       "sector must be 1-64 lower-case letters, digits, '-' or '_' (e.g. finance, energy, government)");
   }
   return ok();
+}
+
+// Applies `edit` to one organisation's registry entry under the admin lock
+// and saves the registry with a new revision. `edit` returns false when there
+// is nothing to change.
+Result<void> edit_organisation(const Layout& layout, const std::string& name,
+                               const std::function<Result<bool>(const LoadedDeployment&, v1::Organisation&)>& edit) {
+  WEFT_TRY(auto deployment, load_deployment(layout));
+  WEFT_TRY(auto lock, files::FileLock::acquire(layout.lock()));
+  WEFT_TRY(auto registry, Registry::load(deployment.registry_path));
+  v1::Registry next = registry.proto();
+  auto it = std::find_if(next.mutable_organisations()->begin(), next.mutable_organisations()->end(),
+                         [&name](const v1::Organisation& org) { return org.name() == name; });
+  if (it == next.mutable_organisations()->end()) {
+    return make_error(v1::NOT_FOUND, "no organisation named '" + name + "' is registered");
+  }
+  WEFT_TRY(auto changed, edit(deployment, *it));
+  if (!changed) {
+    return ok();
+  }
+  next.set_revision(next.revision() + 1);
+  return save_registry(deployment.registry_path, next);
 }
 
 }  // namespace
@@ -364,49 +387,38 @@ Result<void> admin_org_list(const fs::path& dir, bool json, std::ostream& out) {
 }
 
 Result<void> admin_org_revoke(const fs::path& dir, const std::string& name, std::ostream& out) {
-  const Layout layout(dir);
-  WEFT_TRY(auto deployment, load_deployment(layout));
-  WEFT_TRY(auto lock, files::FileLock::acquire(layout.lock()));
-  WEFT_TRY(auto registry, Registry::load(deployment.registry_path));
-  v1::Registry next = registry.proto();
-  auto it = std::find_if(next.mutable_organisations()->begin(), next.mutable_organisations()->end(),
-                         [&name](const v1::Organisation& org) { return org.name() == name; });
-  if (it == next.mutable_organisations()->end()) {
-    return make_error(v1::NOT_FOUND, "no organisation named '" + name + "' is registered");
-  }
-  if (it->revoked()) {
+  bool already = false;
+  WEFT_TRY(edit_organisation(Layout(dir), name, [&](const LoadedDeployment&, v1::Organisation& org) -> Result<bool> {
+    if (org.revoked()) {
+      already = true;
+      return false;
+    }
+    org.set_revoked(true);
+    *org.mutable_revoked_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    return true;
+  }));
+  if (already) {
     out << "Organisation '" << name << "' was already revoked.\n";
-    return ok();
+  } else {
+    out << "Revoked organisation '" << name
+        << "'. A running broker closes its sessions within a second; it cannot connect again.\n";
   }
-  it->set_revoked(true);
-  *it->mutable_revoked_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
-  next.set_revision(next.revision() + 1);
-  WEFT_TRY(save_registry(deployment.registry_path, next));
-  out << "Revoked organisation '" << name
-      << "'. A running broker closes its sessions within a second; it cannot connect again.\n";
   return ok();
 }
 
 Result<void> admin_org_renew(const fs::path& dir, const std::string& name, int days, pki::KeyType key_type,
                              std::ostream& out) {
   const Layout layout(dir);
-  WEFT_TRY(auto deployment, load_deployment(layout));
-  WEFT_TRY(auto lock, files::FileLock::acquire(layout.lock()));
-  WEFT_TRY(auto registry, Registry::load(deployment.registry_path));
-  v1::Registry next = registry.proto();
-  auto it = std::find_if(next.mutable_organisations()->begin(), next.mutable_organisations()->end(),
-                         [&name](const v1::Organisation& org) { return org.name() == name; });
-  if (it == next.mutable_organisations()->end()) {
-    return make_error(v1::NOT_FOUND, "no organisation named '" + name + "' is registered");
-  }
-  if (it->revoked()) {
-    return make_error(v1::REVOKED, "organisation '" + name + "' is revoked; a revoked organisation is not renewed");
-  }
-  WEFT_TRY(auto pin, issue_organisation_identity(layout, deployment, name, it->display_name(), key_type, days));
-  it->clear_spki_sha256();
-  it->add_spki_sha256(pin);
-  next.set_revision(next.revision() + 1);
-  WEFT_TRY(save_registry(deployment.registry_path, next));
+  std::string pin;
+  WEFT_TRY(edit_organisation(layout, name, [&](const LoadedDeployment& deployment, v1::Organisation& org) -> Result<bool> {
+    if (org.revoked()) {
+      return make_error(v1::REVOKED, "organisation '" + name + "' is revoked; a revoked organisation is not renewed");
+    }
+    WEFT_TRY(pin, issue_organisation_identity(layout, deployment, name, org.display_name(), key_type, days));
+    org.clear_spki_sha256();
+    org.add_spki_sha256(pin);
+    return true;
+  }));
   out << "Issued a new key and certificate for '" << name << "' (valid " << days
       << " days); the old key can no longer connect.\n"
       << "  key pin        sha256:" << pin << "\n"

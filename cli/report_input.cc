@@ -69,6 +69,21 @@ Result<std::vector<JsonValueText>> split_json_values(std::string_view input) {
       ++pos;
     }
   };
+  // Takes the value at `pos`; false if it never ends.
+  const auto take_value = [&]() {
+    const std::size_t start_line = line;
+    const std::size_t end = end_of_value(input, pos, line);
+    if (end == std::string_view::npos) {
+      line = start_line;
+      return false;
+    }
+    values.push_back({start_line, input.substr(pos, end - pos)});
+    pos = end;
+    return true;
+  };
+  const auto unbalanced = [&] {
+    return make_error(v1::INVALID_INPUT, "line " + std::to_string(line) + ": unbalanced brackets or string");
+  };
   skip(false);
   if (pos < input.size() && input[pos] == '[') {
     ++pos;  // a top-level array: its elements are the values
@@ -81,13 +96,9 @@ Result<std::vector<JsonValueText>> split_json_values(std::string_view input) {
         ++pos;
         break;
       }
-      const std::size_t start_line = line;
-      const std::size_t end = end_of_value(input, pos, line);
-      if (end == std::string_view::npos) {
-        return make_error(v1::INVALID_INPUT, "line " + std::to_string(start_line) + ": unbalanced brackets or string");
+      if (!take_value()) {
+        return unbalanced();
       }
-      values.push_back({start_line, input.substr(pos, end - pos)});
-      pos = end;
     }
     skip(false);
     if (pos < input.size()) {
@@ -96,13 +107,9 @@ Result<std::vector<JsonValueText>> split_json_values(std::string_view input) {
     return values;
   }
   while (pos < input.size()) {
-    const std::size_t start_line = line;
-    const std::size_t end = end_of_value(input, pos, line);
-    if (end == std::string_view::npos) {
-      return make_error(v1::INVALID_INPUT, "line " + std::to_string(start_line) + ": unbalanced brackets or string");
+    if (!take_value()) {
+      return unbalanced();
     }
-    values.push_back({start_line, input.substr(pos, end - pos)});
-    pos = end;
     skip(true);
   }
   return values;

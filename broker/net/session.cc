@@ -273,11 +273,8 @@ void Session::on_hello(const v1::Frame& frame) {
           CloseReason::kProtocolError);
     return;
   }
-  const auto registry = services_.registry.current();
-  const v1::Organisation* org = registry->find_by_pin(pin_);
-  if (org == nullptr || org->revoked()) {
-    close(v1::REVOKED, "organisation '" + organisation_ + "' has been revoked by the broker operator",
-          CloseReason::kRevoked);
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
     return;
   }
   phase_ = Phase::kOpen;
@@ -326,17 +323,12 @@ void Session::on_publish(v1::Frame& frame) {
     refuse(valid.error());
     return;
   }
-  const auto registry = services_.registry.current();
-  const v1::Organisation* org = registry->find_by_pin(pin_);
+  const auto [registry, org] = current_organisation();
   if (org == nullptr) {
-    close(v1::REVOKED, "the key of this session is no longer registered", CloseReason::kRevoked);
     return;
   }
   if (auto allowed = pipeline::authorize_publish(*org, report); !allowed) {
     refuse(allowed.error());
-    if (allowed.error().code == v1::REVOKED) {
-      close(v1::REVOKED, allowed.error().message, CloseReason::kRevoked);
-    }
     return;
   }
   if (client_set_broker_fields) {
@@ -380,10 +372,8 @@ void Session::on_subscribe(const v1::Frame& frame) {
     send_error(frame.correlation_id(), make_error(v1::VALIDATION_FAILED, "subscribe.feed: " + checked.error().message));
     return;
   }
-  const auto registry = services_.registry.current();
-  const v1::Organisation* org = registry->find_by_pin(pin_);
+  const auto [registry, org] = current_organisation();
   if (org == nullptr) {
-    close(v1::REVOKED, "the key of this session is no longer registered", CloseReason::kRevoked);
     return;
   }
   if (auto allowed = pipeline::authorize_subscribe(*org, feed); !allowed) {
@@ -426,21 +416,32 @@ void Session::on_unsubscribe(const v1::Frame& frame) {
   send(reply);
 }
 
-void Session::registry_changed(std::shared_ptr<const Registry> registry) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), registry = std::move(registry)]() mutable {
-    self->apply_registry(std::move(registry));
-  });
+void Session::registry_changed() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->apply_registry(); });
 }
 
-void Session::apply_registry(std::shared_ptr<const Registry> registry) {
+Session::CurrentOrganisation Session::current_organisation() {
+  CurrentOrganisation current{services_.registry.current(), nullptr};
+  const v1::Organisation* org = current.registry->find_by_pin(pin_);
+  if (org == nullptr || org->revoked() || org->name() != organisation_) {
+    log::warn("security.session_revoked", {{"conn", id_}, {"org", organisation_}});
+    close(v1::REVOKED,
+          org != nullptr && org->revoked()
+              ? "organisation '" + organisation_ + "' has been revoked by the broker operator"
+              : "the key of this session is no longer registered for organisation '" + organisation_ + "'",
+          CloseReason::kRevoked);
+    return current;
+  }
+  current.org = org;
+  return current;
+}
+
+void Session::apply_registry() {
   if (phase_ == Phase::kClosing || organisation_.empty()) {
     return;
   }
-  const v1::Organisation* org = registry->find_by_pin(pin_);
-  if (org == nullptr || org->revoked() || org->name() != organisation_) {
-    log::warn("security.session_revoked", {{"conn", id_}, {"org", organisation_}});
-    close(v1::REVOKED, "organisation '" + organisation_ + "' has been revoked by the broker operator",
-          CloseReason::kRevoked);
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
     return;
   }
   for (auto it = feeds_.begin(); it != feeds_.end();) {

@@ -49,7 +49,9 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   bool offer(const std::shared_ptr<const std::string>& frame) override;
   // Sends `code` with `message` as the last frame, then closes.
   void close_async(v1::ErrorCode code, std::string message, CloseReason reason);
-  void registry_changed(std::shared_ptr<const Registry> registry);
+  // Re-checks this session against the registry in force (revocation, lost
+  // read rights).
+  void registry_changed();
 
   std::uint64_t id() const { return id_; }
 
@@ -63,12 +65,20 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   boost::asio::awaitable<void> read_loop();
 
   bool identify();
+  // This session's organisation in the registry in force. When its key is
+  // no longer registered (revoked, removed, renewed) the session is closed
+  // and `org` is null.
+  struct CurrentOrganisation {
+    std::shared_ptr<const Registry> registry;
+    const v1::Organisation* org = nullptr;
+  };
+  CurrentOrganisation current_organisation();
   void handle_frame(std::string_view body);
   void on_hello(const v1::Frame& frame);
   void on_publish(v1::Frame& frame);
   void on_subscribe(const v1::Frame& frame);
   void on_unsubscribe(const v1::Frame& frame);
-  void apply_registry(std::shared_ptr<const Registry> registry);
+  void apply_registry();
 
   // Queues a response; a client that does not read its responses is a slow
   // consumer like any other.
