@@ -30,17 +30,6 @@ bool is_resource_exhaustion(const boost::system::error_code& error) {
          error == asio::error::no_memory || error.value() == ENFILE;
 }
 
-void log_spawn_failure(std::string_view what, std::exception_ptr failure) {
-  if (!failure) {
-    return;
-  }
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::exception& e) {
-    log::error("broker.task_failed", {{"task", what}, {"what", e.what()}});
-  }
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Broker>> Broker::create(Settings settings) {
@@ -104,8 +93,8 @@ void Broker::run() {
   signals_.add(SIGINT);
   signals_.add(SIGHUP);
   wait_for_signal();
-  asio::co_spawn(*contexts_[0], accept_loop(), [](std::exception_ptr e) { log_spawn_failure("accept", e); });
-  asio::co_spawn(*contexts_[0], watch_registry(), [](std::exception_ptr e) { log_spawn_failure("registry", e); });
+  asio::co_spawn(*contexts_[0], accept_loop(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "accept"}}); });
+  asio::co_spawn(*contexts_[0], watch_registry(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "registry"}}); });
   log::info("broker.started", {{"broker_id", settings_.broker_id},
                                {"listen", settings_.listen_host + ":" + std::to_string(acceptor_.local_endpoint().port())},
                                {"threads", settings_.network_threads},
@@ -129,7 +118,7 @@ void Broker::stop() {
     if (stopping_.exchange(true)) {
       return;
     }
-    asio::co_spawn(*contexts_[0], shut_down(), [](std::exception_ptr e) { log_spawn_failure("shutdown", e); });
+    asio::co_spawn(*contexts_[0], shut_down(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "shutdown"}}); });
   });
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <vector>
 
 namespace weft::log {
 namespace {
@@ -92,7 +93,26 @@ std::string escape_value(std::string_view value) {
   return out;
 }
 
+void failure(std::string_view event, std::exception_ptr failure, std::initializer_list<Field> fields) {
+  if (!failure) {
+    return;
+  }
+  std::vector<Field> all(fields);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    all.emplace_back("what", e.what());
+  } catch (...) {
+    all.emplace_back("what", "non-standard exception");
+  }
+  write_fields(Level::kError, event, all);
+}
+
 void write(Level lvl, std::string_view event, std::initializer_list<Field> fields) {
+  write_fields(lvl, event, std::vector<Field>(fields));
+}
+
+void write_fields(Level lvl, std::string_view event, const std::vector<Field>& fields) {
   if (lvl < level()) {
     return;
   }

@@ -7,10 +7,12 @@
 // write(2).
 #pragma once
 
+#include <exception>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace weft::log {
 
@@ -34,6 +36,7 @@ Level level();
 bool parse_level(std::string_view text, Level& out);
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+void write_fields(Level level, std::string_view event, const std::vector<Field>& fields);
 
 inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
   write(Level::kDebug, event, fields);
@@ -47,6 +50,10 @@ inline void warn(std::string_view event, std::initializer_list<Field> fields = {
 inline void error(std::string_view event, std::initializer_list<Field> fields = {}) {
   write(Level::kError, event, fields);
 }
+
+// For co_spawn completion handlers: logs `event` with the exception's text
+// when `failure` holds one.
+void failure(std::string_view event, std::exception_ptr failure, std::initializer_list<Field> fields = {});
 
 // The escaping applied to every value; exposed for tests.
 std::string escape_value(std::string_view value);

@@ -58,16 +58,8 @@ void Session::start(std::shared_ptr<Session> session) {
   session->services_.counters.sessions_opened.fetch_add(1, std::memory_order_relaxed);
   auto executor = session->stream_.get_executor();
   const std::uint64_t id = session->id_;
-  asio::co_spawn(executor, run(std::move(session)), [id](std::exception_ptr failure) {
-    if (!failure) {
-      return;
-    }
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      log::error("session.crashed", {{"conn", id}, {"what", e.what()}});
-    }
-  });
+  asio::co_spawn(executor, run(std::move(session)),
+                 [id](std::exception_ptr failure) { log::failure("session.crashed", failure, {{"conn", id}}); });
 }
 
 asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
