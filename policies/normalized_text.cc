@@ -1,0 +1,317 @@
+#include "policies/normalized_text.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+namespace weft::policies {
+namespace {
+
+// How one code point appears in the scan form.
+struct Fold {
+  enum Kind : std::uint8_t { kIdentity, kReplace, kDrop };
+  Kind kind = kIdentity;
+  std::uint8_t length = 0;
+  std::array<char, 14> bytes{};
+};
+
+// Cyrillic and Greek letters that look like Latin ones, as attackers use them
+// to dodge patterns ("аlice@example.com" with a Cyrillic а). NFKC leaves them
+// alone; UTS #39 skeletons would map them too, this is the common subset.
+constexpr std::pair<char32_t, char> kLookAlikes[] = {
+    {U'а', 'a'}, {U'в', 'b'}, {U'е', 'e'}, {U'к', 'k'}, {U'м', 'm'}, {U'н', 'h'}, {U'о', 'o'}, {U'р', 'p'},
+    {U'с', 'c'}, {U'т', 't'}, {U'у', 'y'}, {U'х', 'x'}, {U'і', 'i'}, {U'ј', 'j'}, {U'ѕ', 's'}, {U'ԁ', 'd'},
+    {U'ԛ', 'q'}, {U'ԝ', 'w'}, {U'А', 'A'}, {U'В', 'B'}, {U'Е', 'E'}, {U'К', 'K'}, {U'М', 'M'}, {U'Н', 'H'},
+    {U'О', 'O'}, {U'Р', 'P'}, {U'С', 'C'}, {U'Т', 'T'}, {U'У', 'Y'}, {U'Х', 'X'}, {U'І', 'I'}, {U'Ј', 'J'},
+    {U'Ѕ', 'S'}, {U'ο', 'o'}, {U'ν', 'v'}, {U'α', 'a'}, {U'ι', 'i'}, {U'κ', 'k'}, {U'τ', 't'}, {U'υ', 'u'},
+    {U'ρ', 'p'}, {U'Α', 'A'}, {U'Β', 'B'}, {U'Ε', 'E'}, {U'Ζ', 'Z'}, {U'Η', 'H'}, {U'Ι', 'I'}, {U'Κ', 'K'},
+    {U'Μ', 'M'}, {U'Ν', 'N'}, {U'Ο', 'O'}, {U'Ρ', 'P'}, {U'Τ', 'T'}, {U'Υ', 'Y'}, {U'Χ', 'X'},
+};
+
+Fold compute_fold(char32_t c) {
+  Fold fold;
+  const auto code = static_cast<UChar32>(c);
+  if (u_hasBinaryProperty(code, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
+    fold.kind = Fold::kDrop;
+    return fold;
+  }
+  if (u_charType(code) == U_DECIMAL_DIGIT_NUMBER) {
+    fold.kind = Fold::kReplace;
+    fold.length = 1;
+    fold.bytes[0] = static_cast<char>('0' + u_charDigitValue(code));
+    return fold;
+  }
+  for (const auto& [look_alike, latin] : kLookAlikes) {
+    if (look_alike == c) {
+      fold.kind = Fold::kReplace;
+      fold.length = 1;
+      fold.bytes[0] = latin;
+      return fold;
+    }
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status)) {
+    return fold;
+  }
+  const icu::UnicodeString source(code);
+  icu::UnicodeString normalized = nfkc->normalize(source, status);
+  if (U_FAILURE(status) || normalized == source) {
+    return fold;
+  }
+  std::string utf8;
+  normalized.toUTF8String(utf8);
+  if (utf8.size() > fold.bytes.size()) {
+    return fold;  // long expansions (rare ligature-like symbols) do not matter for detection
+  }
+  // Digits produced by NFKC (e.g. circled or fullwidth ones) are ASCII already.
+  fold.kind = Fold::kReplace;
+  fold.length = static_cast<std::uint8_t>(utf8.size());
+  std::memcpy(fold.bytes.data(), utf8.data(), utf8.size());
+  return fold;
+}
+
+// Folds for the Basic Multilingual Plane, computed once.
+const std::vector<Fold>& bmp_folds() {
+  static const std::vector<Fold> table = [] {
+    std::vector<Fold> folds(0x10000);
+    for (char32_t c = 0x80; c < 0x10000; ++c) {
+      if (c >= 0xD800 && c <= 0xDFFF) {
+        continue;  // surrogates never appear in valid UTF-8
+      }
+      folds[c] = compute_fold(c);
+    }
+    return folds;
+  }();
+  return table;
+}
+
+Fold fold_of(char32_t c) { return c < 0x10000 ? bmp_folds()[c] : compute_fold(c); }
+
+bool has_non_ascii(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0x80) != 0; });
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool starts_with_caseless(std::string_view text, std::size_t at, std::string_view prefix) {
+  if (at + prefix.size() > text.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (lower(text[at + i]) != prefix[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+struct Refang {
+  std::size_t length = 0;  // source bytes consumed; 0 = no match
+  std::string_view replacement;
+};
+
+// A bracketed defang token at `at` ("[.]", "(dot)", "{@}", "[at]", "[:]", "[://]").
+Refang bracketed(std::string_view text, std::size_t at) {
+  const char open = text[at];
+  const char close = open == '[' ? ']' : open == '(' ? ')' : '}';
+  static constexpr std::pair<std::string_view, std::string_view> kTokens[] = {
+      {".", "."}, {"dot", "."}, {"@", "@"}, {"at", "@"}, {"://", "://"}, {":", ":"}, {"/", "/"}};
+  for (const auto& [token, replacement] : kTokens) {
+    if (starts_with_caseless(text, at + 1, token) && at + 1 + token.size() < text.size() &&
+        text[at + 1 + token.size()] == close) {
+      return {token.size() + 2, replacement};
+    }
+  }
+  return {};
+}
+
+Refang refang_at(std::string_view text, std::size_t at) {
+  switch (text[at]) {
+    case ' ': {
+      // " [at] " and " (dot) ": the spelled-out forms usually come with spaces.
+      if (at + 1 < text.size() && (text[at + 1] == '[' || text[at + 1] == '(' || text[at + 1] == '{')) {
+        const Refang inner = bracketed(text, at + 1);
+        if (inner.length > 0 && (inner.replacement == "@" || inner.replacement == ".")) {
+          const std::size_t after = at + 1 + inner.length;
+          const std::size_t length = inner.length + 1 + (after < text.size() && text[after] == ' ' ? 1 : 0);
+          return {length, inner.replacement};
+        }
+      }
+      return {};
+    }
+    case '[':
+    case '(':
+    case '{':
+      return bracketed(text, at);
+    case '%':
+      if (starts_with_caseless(text, at, "%40")) {
+        return {3, "@"};
+      }
+      if (starts_with_caseless(text, at, "%2e")) {
+        return {3, "."};
+      }
+      if (starts_with_caseless(text, at, "%2b")) {
+        return {3, "+"};
+      }
+      return {};
+    case 'h':
+    case 'H':
+      if (starts_with_caseless(text, at, "hxxp")) {
+        return {4, "http"};
+      }
+      if (starts_with_caseless(text, at, "hxtp") || starts_with_caseless(text, at, "htxp")) {
+        return {4, "http"};
+      }
+      return {};
+    case 'f':
+    case 'F':
+      if (starts_with_caseless(text, at, "fxp://")) {
+        return {3, "ftp"};
+      }
+      return {};
+    default:
+      return {};
+  }
+}
+
+bool may_need_refang(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    switch (text[i]) {
+      case '[':
+      case '(':
+      case '{':
+      case '%':
+        return true;
+      case 'x':
+      case 'X':
+        if (i > 0 && (lower(text[i - 1]) == 'h' || lower(text[i - 1]) == 'f')) {
+          return true;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::size_t NormalizedText::Layer::map_begin(std::size_t out) const {
+  auto it = std::upper_bound(edits.begin(), edits.end(), out,
+                             [](std::size_t value, const Edit& edit) { return value < edit.out_begin; });
+  if (it == edits.begin()) {
+    return out;
+  }
+  --it;
+  if (out < it->out_end) {
+    return it->source_begin;
+  }
+  return it->source_end + (out - it->out_end);
+}
+
+std::size_t NormalizedText::Layer::map_end(std::size_t out_end) const {
+  if (out_end == 0) {
+    return 0;
+  }
+  const std::size_t last = out_end - 1;
+  auto it = std::upper_bound(edits.begin(), edits.end(), last,
+                             [](std::size_t value, const Edit& edit) { return value < edit.out_begin; });
+  if (it == edits.begin()) {
+    return out_end;
+  }
+  --it;
+  if (last < it->out_end) {
+    return it->source_end;
+  }
+  return it->source_end + (last - it->out_end) + 1;
+}
+
+bool NormalizedText::fold_unicode(std::string_view source, Layer& out) {
+  out.text.reserve(source.size());
+  std::size_t i = 0;
+  while (i < source.size()) {
+    const auto byte = static_cast<unsigned char>(source[i]);
+    if (byte < 0x80) {
+      out.text += static_cast<char>(byte);
+      ++i;
+      continue;
+    }
+    UChar32 code = 0;
+    std::int32_t next = static_cast<std::int32_t>(i);
+    U8_NEXT(reinterpret_cast<const std::uint8_t*>(source.data()), next, static_cast<std::int32_t>(source.size()), code);
+    const auto end = static_cast<std::size_t>(next);
+    if (code < 0) {
+      out.text.append(source.substr(i, end - i));  // not UTF-8: keep the bytes
+      i = end;
+      continue;
+    }
+    const Fold fold = fold_of(static_cast<char32_t>(code));
+    if (fold.kind == Fold::kIdentity) {
+      out.text.append(source.substr(i, end - i));
+    } else {
+      const auto out_begin = static_cast<std::uint32_t>(out.text.size());
+      out.text.append(fold.bytes.data(), fold.kind == Fold::kDrop ? 0 : fold.length);
+      out.edits.push_back({out_begin, static_cast<std::uint32_t>(out.text.size()), static_cast<std::uint32_t>(i),
+                           static_cast<std::uint32_t>(end)});
+    }
+    i = end;
+  }
+  return !out.edits.empty();
+}
+
+bool NormalizedText::refang(std::string_view source, Layer& out) {
+  out.text.reserve(source.size());
+  std::size_t i = 0;
+  while (i < source.size()) {
+    const Refang match = refang_at(source, i);
+    if (match.length == 0) {
+      out.text += source[i];
+      ++i;
+      continue;
+    }
+    const auto out_begin = static_cast<std::uint32_t>(out.text.size());
+    out.text.append(match.replacement);
+    out.edits.push_back({out_begin, static_cast<std::uint32_t>(out.text.size()), static_cast<std::uint32_t>(i),
+                         static_cast<std::uint32_t>(i + match.length)});
+    i += match.length;
+  }
+  return !out.edits.empty();
+}
+
+NormalizedText::NormalizedText(std::string_view original) : original_(original) {
+  if (has_non_ascii(original_)) {
+    Layer folded;
+    if (fold_unicode(original_, folded)) {
+      layers_.push_back(std::move(folded));
+    }
+  }
+  const std::string_view current = scan();
+  if (may_need_refang(current)) {
+    Layer refanged;
+    if (refang(current, refanged)) {
+      layers_.push_back(std::move(refanged));
+    }
+  }
+}
+
+std::pair<std::size_t, std::size_t> NormalizedText::to_original(std::size_t scan_begin, std::size_t scan_end) const {
+  std::size_t begin = scan_begin;
+  std::size_t end = scan_end;
+  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
+    const std::size_t mapped_begin = layer->map_begin(begin);
+    end = end <= begin ? mapped_begin : layer->map_end(end);
+    begin = mapped_begin;
+  }
+  return {begin, end};
+}
+
+}  // namespace weft::policies

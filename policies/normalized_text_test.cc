@@ -1,0 +1,104 @@
+#include "policies/normalized_text.h"
+
+#include <gtest/gtest.h>
+
+namespace weft::policies {
+namespace {
+
+std::string original_of(const NormalizedText& text, std::string_view scan_piece) {
+  const auto at = text.scan().find(scan_piece);
+  EXPECT_NE(at, std::string_view::npos) << "scan form: " << text.scan();
+  const auto [begin, end] = text.to_original(at, at + scan_piece.size());
+  return std::string(text.original().substr(begin, end - begin));
+}
+
+TEST(NormalizedText, PlainAsciiIsNotCopied) {
+  const std::string input = "Contact jan@example.nl about 203.0.113.7";
+  NormalizedText text(input);
+  EXPECT_FALSE(text.rewritten());
+  EXPECT_EQ(text.scan().data(), input.data());
+  EXPECT_EQ(text.to_original(8, 22), (std::pair<std::size_t, std::size_t>{8, 22}));
+}
+
+TEST(NormalizedText, DefangedFormsAreRefangedAndMapBackWhole) {
+  const std::string input = "mail jan[.]devries[@]example[.]nl or 198.51.100[.]7 via hxxp://bad[.]example";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), "mail jan.devries@example.nl or 198.51.100.7 via http://bad.example");
+  EXPECT_EQ(original_of(text, "jan.devries@example.nl"), "jan[.]devries[@]example[.]nl");
+  EXPECT_EQ(original_of(text, "198.51.100.7"), "198.51.100[.]7");
+  EXPECT_EQ(original_of(text, "http://bad.example"), "hxxp://bad[.]example");
+}
+
+TEST(NormalizedText, SpelledOutAtAndDotWithSpaces) {
+  const std::string input = "write to anna (at) example [dot] org please";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), "write to anna@example.org please");
+  EXPECT_EQ(original_of(text, "anna@example.org"), "anna (at) example [dot] org");
+}
+
+TEST(NormalizedText, PercentEncodedAtSign) {
+  NormalizedText text("https://x.example/?u=jan%40example.nl");
+  EXPECT_EQ(text.scan(), "https://x.example/?u=jan@example.nl");
+}
+
+TEST(NormalizedText, FullwidthFormsFoldToAscii) {
+  const std::string input = "ｊａｎ＠ｅｘａｍｐｌｅ．ｎｌ";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), "jan@example.nl");
+  EXPECT_EQ(original_of(text, "jan@example.nl"), input);
+  EXPECT_EQ(original_of(text, "@"), "＠");
+}
+
+TEST(NormalizedText, ZeroWidthAndOtherIgnorablesDisappear) {
+  const std::string input = "ali\u200Bce@ex\u2060ample.com and\u00ADmore \u202Eevil";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), "alice@example.com andmore evil");
+  EXPECT_EQ(original_of(text, "alice@example.com"), "ali\u200Bce@ex\u2060ample.com");
+}
+
+TEST(NormalizedText, DigitsOfOtherScriptsBecomeAscii) {
+  const std::string input = "+٣١ ٦ ١٢٣٤٥٦٧٨ and ０６-１２３４５６７８ and ۰۱۲";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), "+31 6 12345678 and 06-12345678 and 012");
+  EXPECT_EQ(original_of(text, "+31 6 12345678"), "+٣١ ٦ ١٢٣٤٥٦٧٨");
+}
+
+TEST(NormalizedText, NoBreakSpacesBecomeSpaces) {
+  NormalizedText text("01\u00A023\u202F45\u00A067\u00A089");
+  EXPECT_EQ(text.scan(), "01 23 45 67 89");
+}
+
+TEST(NormalizedText, CyrillicLookAlikesBecomeLatin) {
+  const std::string input = "\u0430lice@ex\u0430mple.com";  // Cyrillic а twice
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), "alice@example.com");
+  EXPECT_EQ(original_of(text, "alice@example.com"), input);
+}
+
+TEST(NormalizedText, AccentedLettersStayAsTheyAre) {
+  const std::string input = "Ansprechpartnerin: Jürgen Müller, réseau";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), input);
+}
+
+TEST(NormalizedText, InvalidUtf8IsKeptNotLost) {
+  const std::string input = std::string("bad \xff\xfe bytes ") + "\u200B" + "x";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(), "bad \xff\xfe bytes x");
+}
+
+TEST(NormalizedText, MappingRoundTripsEveryScanByte) {
+  const std::string input = "ｘ\u200By[.]z ٣ (at) %40 é";
+  NormalizedText text(input);
+  for (std::size_t i = 0; i <= text.scan().size(); ++i) {
+    const auto [begin, end] = text.to_original(i, i == text.scan().size() ? i : i + 1);
+    EXPECT_LE(begin, end);
+    EXPECT_LE(end, input.size());
+  }
+  const auto whole = text.to_original(0, text.scan().size());
+  EXPECT_EQ(whole.first, 0U);
+  EXPECT_EQ(whole.second, input.size());
+}
+
+}  // namespace
+}  // namespace weft::policies
