@@ -31,6 +31,10 @@ constexpr std::array<std::string_view, 30> kEea = {"AT", "BE", "BG", "HR", "CY",
                                                    "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL",
                                                    "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"};
 
+// Adequacy decisions in force (GDPR Art. 45), see research/reliability-security-law.md D.2.
+constexpr std::array<std::string_view, 15> kAdequate = {"AD", "AR", "BR", "CA", "CH", "FO", "GB", "GG",
+                                                        "IL", "IM", "JE", "JP", "KR", "NZ", "UY"};
+
 }  // namespace
 
 Result<void> check_organisation(std::string_view name) {
@@ -132,6 +136,10 @@ Result<std::string> normalise_jurisdiction(std::string_view code) {
   return make_error(v1::VALIDATION_FAILED,
                     "jurisdiction '" + std::string(code.substr(0, 8)) +
                         "' is not an ISO 3166-1 alpha-2 country code, EU or EEA");
+}
+
+bool in_eea_or_adequate(std::string_view jurisdiction) {
+  return in_eea(jurisdiction) || std::find(kAdequate.begin(), kAdequate.end(), jurisdiction) != kAdequate.end();
 }
 
 bool in_eea(std::string_view jurisdiction) {

@@ -30,5 +30,9 @@ std::string to_lower(std::string_view text);
 Result<std::string> normalise_jurisdiction(std::string_view code);
 // Member of the EU or EEA (EU institutions included).
 bool in_eea(std::string_view jurisdiction);
+// In the EEA or a country with an EU adequacy decision (GDPR Art. 45). The
+// United States is not included: its decision covers only DPF-certified
+// organisations, which the registry does not record.
+bool in_eea_or_adequate(std::string_view jurisdiction);
 
 }  // namespace weft::names

@@ -34,10 +34,14 @@ class FirstErrorCollector final : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-Result<void> parse(std::string_view text, std::string_view source_name, google::protobuf::Message& out) {
+Result<void> parse(std::string_view text, std::string_view source_name, google::protobuf::Message& out,
+                   google::protobuf::TextFormat::ParseInfoTree* locations) {
   FirstErrorCollector errors(source_name);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
+  if (locations != nullptr) {
+    parser.WriteLocationsTo(locations);
+  }
   parser.AllowPartialMessage(false);
   out.Clear();
   if (!parser.ParseFromString(std::string(text), &out)) {
@@ -45,6 +49,14 @@ Result<void> parse(std::string_view text, std::string_view source_name, google::
                       errors.error().empty() ? std::string(source_name) + ": cannot parse" : errors.error());
   }
   return ok();
+}
+
+std::string where(std::string_view source_name, const google::protobuf::TextFormat::ParseLocation& location) {
+  std::string out(source_name);
+  if (location.line >= 0) {
+    out += ":" + std::to_string(location.line + 1) + ":" + std::to_string(location.column + 1);
+  }
+  return out + ": ";
 }
 
 Result<void> load(const std::filesystem::path& path, google::protobuf::Message& out) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <google/protobuf/message.h>
+#include <google/protobuf/text_format.h>
 
 #include "proto/error.h"
 
@@ -14,7 +15,13 @@ namespace weft::text_proto {
 
 // Parses `text` into `out`. `source_name` is used in error messages:
 //   "weftd.conf:3:5: Message type "weft.v1.BrokerConfig" has no field named "lisen"."
-Result<void> parse(std::string_view text, std::string_view source_name, google::protobuf::Message& out);
+// With `locations`, records where each field was written, so that checks
+// made after parsing can point at a line and column too.
+Result<void> parse(std::string_view text, std::string_view source_name, google::protobuf::Message& out,
+                   google::protobuf::TextFormat::ParseInfoTree* locations = nullptr);
+
+// "file:line:col: " for a parsed location (1-based), or "file: " if unknown.
+std::string where(std::string_view source_name, const google::protobuf::TextFormat::ParseLocation& location);
 
 // Reads and parses a file; errors name the file.
 Result<void> load(const std::filesystem::path& path, google::protobuf::Message& out);

@@ -18,6 +18,11 @@ constexpr std::array<std::string_view, 26> kParticles = {
     "van", "de",  "der", "den", "von", "zu",  "di",  "da", "del", "della", "le", "la", "du",
     "des", "dos", "das", "ten", "ter", "'t",  "y",   "e",  "bin", "al",    "el", "vom", "dei"};
 
+// Linking words between a cue and the name: "contact person is Maria Rossi".
+constexpr std::array<std::string_view, 16> kLinkingWords = {"is",  "was", "ist", "war",  "est",    "es",
+                                                            "era", "è",   "e'",  "zijn", "heet",   "heißt",
+                                                            "called", "named", "namely", "nämlich"};
+
 constexpr std::array<std::string_view, 30> kTitles = {
     "mr",   "mrs",  "ms",  "miss", "dr",   "prof",  "herr", "herrn", "frau", "mevrouw", "mevr", "dhr", "heer", "m",   "mme",
     "mlle", "monsieur", "madame", "sr", "sra", "srta", "don", "doña", "sig", "sig.ra", "dott", "dott.ssa", "ing", "mag", "ir"};
@@ -115,6 +120,15 @@ std::optional<Span> extract_person(std::string_view text, std::size_t cue_end) {
   // Separators between the cue and the name: "Contact: ", "reported by - ", "Kontakt, ".
   while (i < text.size() && (text[i] == ':' || text[i] == '-' || text[i] == ',' || text[i] == '=')) {
     i = skip_spaces(text, i + 1);
+  }
+  if (auto link = read_word(text, i)) {
+    if (in_list(kLinkingWords, lowered(text.substr(link->begin, link->end - link->begin))) &&
+        at_or_nul(text, link->end) == ' ') {
+      i = skip_spaces(text, link->end);
+      while (i < text.size() && text[i] == ':') {
+        i = skip_spaces(text, i + 1);
+      }
+    }
   }
   // An optional courtesy title: "Mr.", "Frau", "Mevr.", "Sig.ra".
   if (auto title = read_word(text, i)) {
