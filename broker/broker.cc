@@ -35,12 +35,15 @@ bool is_resource_exhaustion(const boost::system::error_code& error) {
 Result<std::unique_ptr<Broker>> Broker::create(Settings settings) {
   WEFT_TRY(auto tls, tls::make_server_context({settings.ca_file, settings.cert_file, settings.key_file}));
   WEFT_TRY(auto registry, Registry::load(settings.registry_file));
+  WEFT_TRY(auto policies, PolicyHolder::load(settings.policy_files, settings.pseudonym_key_file));
   WEFT_TRY(files::make_directory(settings.data_dir, 0700));
   auto snapshot = std::make_shared<const Registry>(std::move(registry));
-  return std::unique_ptr<Broker>(new Broker(std::move(settings), std::move(tls), std::move(snapshot)));
+  return std::unique_ptr<Broker>(
+      new Broker(std::move(settings), std::move(tls), std::move(snapshot), std::move(policies)));
 }
 
-Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<const Registry> registry)
+Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
+               std::unique_ptr<PolicyHolder> policies)
     : settings_(std::move(settings)),
       contexts_([this] {
         std::vector<std::unique_ptr<Context>> contexts;
@@ -51,7 +54,8 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
       }()),
       tls_(std::move(tls)),
       registry_(std::move(registry)),
-      services_{settings_, registry_, router_, sessions_, counters_, next_sequence_},
+      policies_(std::move(policies)),
+      services_{settings_, registry_, *policies_, router_, sessions_, counters_, next_sequence_},
       acceptor_(*contexts_[0]),
       signals_(*contexts_[0]),
       registry_timer_(*contexts_[0]) {
@@ -95,6 +99,12 @@ void Broker::run() {
   wait_for_signal();
   asio::co_spawn(*contexts_[0], accept_loop(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "accept"}}); });
   asio::co_spawn(*contexts_[0], watch_registry(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "registry"}}); });
+  for (const auto& policy : policies_->current()->policies()) {
+    log::info("policy.loaded", {{"trigger", "start"},
+                                {"policy", policy->name()},
+                                {"version", policy->version()},
+                                {"sha256", policy->canonical_sha256().substr(0, 16)}});
+  }
   log::info("broker.started", {{"broker_id", settings_.broker_id},
                                {"listen", settings_.listen_host + ":" + std::to_string(acceptor_.local_endpoint().port())},
                                {"threads", settings_.network_threads},
@@ -110,6 +120,8 @@ void Broker::run() {
   log::info("broker.stopped", {{"reports_accepted", counters_.reports_accepted.load()},
                                {"reports_refused", counters_.reports_refused.load()},
                                {"deliveries_queued", counters_.deliveries_queued.load()},
+                               {"deliveries_withheld", counters_.deliveries_withheld.load()},
+                               {"deliveries_failed_closed", counters_.deliveries_failed_closed.load()},
                                {"sessions_opened", counters_.sessions_opened.load()}});
 }
 
@@ -132,6 +144,7 @@ void Broker::on_signal(const boost::system::error_code& error, int signal) {
   }
   if (signal == SIGHUP) {
     reload_registry("SIGHUP");
+    reload_policies("SIGHUP");
     wait_for_signal();
     return;
   }
@@ -229,6 +242,21 @@ asio::awaitable<void> Broker::watch_registry() {
       registry_stat_ = now;
       reload_registry("file changed");
     }
+  }
+}
+
+void Broker::reload_policies(const char* trigger) {
+  auto reloaded = policies_->reload();
+  if (!reloaded) {
+    // The policies in force stay: a broken edit must not open a gap.
+    log::error("policy.reload_refused", {{"trigger", trigger}, {"error", reloaded.error().message}});
+    return;
+  }
+  for (const auto& policy : reloaded.value()->policies()) {
+    log::info("policy.loaded", {{"trigger", trigger},
+                                {"policy", policy->name()},
+                                {"version", policy->version()},
+                                {"sha256", policy->canonical_sha256().substr(0, 16)}});
   }
 }
 

@@ -52,7 +52,8 @@ class Broker {
   using Context = boost::asio::io_context;
   using WorkGuard = boost::asio::executor_work_guard<Context::executor_type>;
 
-  Broker(Settings settings, std::shared_ptr<boost::asio::ssl::context> tls, std::shared_ptr<const Registry> registry);
+  Broker(Settings settings, std::shared_ptr<boost::asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
+         std::unique_ptr<PolicyHolder> policies);
 
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> watch_registry();
@@ -60,6 +61,7 @@ class Broker {
   void on_signal(const boost::system::error_code& error, int signal);
   void wait_for_signal();
   void reload_registry(const char* trigger);
+  void reload_policies(const char* trigger);
   Context& next_context();
 
   Settings settings_;
@@ -67,6 +69,7 @@ class Broker {
   std::vector<WorkGuard> work_guards_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   RegistryHolder registry_;
+  std::unique_ptr<PolicyHolder> policies_;
   Router router_;
   net::SessionTable sessions_;
   Counters counters_;

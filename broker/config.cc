@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "common/address.h"
+#include "common/files.h"
 #include "common/text_proto.h"
 #include "proto/frame_codec.h"
 
@@ -50,6 +51,17 @@ Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std:
   WEFT_TRY(required_path(config.registry_file(), "registry_file", settings.registry_file));
   WEFT_TRY(required_path(config.data_dir().empty() ? std::string("data") : config.data_dir(), "data_dir",
                          settings.data_dir));
+
+  if (config.policy_files().empty()) {
+    return config_error(source,
+                        "policy_files is empty: weftd delivers nothing without data-protection policies "
+                        "(weft admin init installs the shipped ones into policies/)");
+  }
+  for (const auto& file : config.policy_files()) {
+    settings.policy_files.push_back(files::resolve(config_dir, file));
+  }
+  settings.pseudonym_key_file = files::resolve(
+      config_dir, config.pseudonym_key_file().empty() ? std::string("keys/pseudonym.key") : config.pseudonym_key_file());
 
   if (config.broker_id().empty()) {
     char host[256] = {};

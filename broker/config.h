@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "proto/error.h"
 #include "weft/v1/config.pb.h"
@@ -41,6 +42,8 @@ struct Settings {
   std::string broker_id;
   std::uint32_t network_threads = 1;
   std::chrono::milliseconds registry_poll{250};
+  std::vector<std::filesystem::path> policy_files;  // selection order
+  std::filesystem::path pseudonym_key_file;
   Limits limits{};
 };
 

@@ -14,6 +14,8 @@ v1::BrokerConfig minimal() {
   config.set_cert_file("broker/cert.pem");
   config.set_key_file("broker/key.pem");
   config.set_registry_file("registry.textproto");
+  config.add_policy_files("policies/eu-baseline.textproto");
+  config.add_policy_files("policies/public.textproto");
   return config;
 }
 
@@ -28,6 +30,17 @@ TEST(Config, DefaultsAndResolvedPaths) {
   EXPECT_EQ(settings.value().limits.handshake_timeout.count(), 5000);
   EXPECT_EQ(settings.value().limits.subscriber_queue_frames, 1024U);
   EXPECT_EQ(settings.value().network_threads, 1U);
+  ASSERT_EQ(settings.value().policy_files.size(), 2U);
+  EXPECT_EQ(settings.value().policy_files[0], "/etc/weft/policies/eu-baseline.textproto");
+  EXPECT_EQ(settings.value().pseudonym_key_file, "/etc/weft/keys/pseudonym.key");
+}
+
+TEST(Config, RefusesToRunWithoutPolicies) {
+  auto config = minimal();
+  config.clear_policy_files();
+  auto settings = settings_from_config(config, "/etc/weft", "weftd.conf");
+  ASSERT_FALSE(settings);
+  EXPECT_NE(settings.error().message.find("policy_files is empty"), std::string::npos);
 }
 
 TEST(Config, AbsolutePathsStay) {

@@ -4,8 +4,6 @@
 #include <mutex>
 
 #include "broker/pipeline/authorize.h"
-#include "proto/frame_codec.h"
-#include "weft/v1/frame.pb.h"
 
 namespace weft::broker {
 
@@ -33,34 +31,23 @@ void Router::unsubscribe_all(std::uint64_t session_id, const std::vector<std::st
   }
 }
 
-std::uint32_t Router::publish(const v1::Report& report, const Registry& registry) {
-  std::shared_ptr<const std::string> frame;
-  std::uint32_t accepted = 0;
+std::vector<Router::Recipient> Router::recipients(const v1::Report& report, const Registry& registry) const {
+  std::vector<Recipient> out;
   std::shared_lock lock(mutex_);
   auto it = by_feed_.find(report.feed());
   if (it == by_feed_.end()) {
-    return 0;
+    return out;
   }
   for (const Subscriber& subscriber : it->second) {
     const v1::Organisation* org = registry.find_by_name(subscriber.organisation);
     if (org == nullptr || !may_read(*org, report.feed()) || !pipeline::tlp_allows_delivery(*org, report)) {
       continue;
     }
-    auto target = subscriber.target.lock();
-    if (!target) {
-      continue;
-    }
-    if (!frame) {
-      v1::Frame delivery;
-      delivery.mutable_delivery()->set_feed(report.feed());
-      *delivery.mutable_delivery()->mutable_report() = report;
-      frame = std::make_shared<const std::string>(proto::encode_frame(delivery));
-    }
-    if (target->offer(frame)) {
-      ++accepted;
+    if (auto target = subscriber.target.lock()) {
+      out.push_back({std::move(target), org});
     }
   }
-  return accepted;
+  return out;
 }
 
 std::size_t Router::subscriber_count(const std::string& feed) const {

@@ -1,10 +1,6 @@
-// The router: which live sessions subscribe to which feed, and fan-out of
-// an accepted report to them.
-//
-// A report is encoded into a Delivery frame once and the same bytes are
-// offered to every eligible subscriber's bounded queue; a full queue never
-// blocks the publisher (the session behind it is cut off as a slow consumer).
-// The TLP gate runs for every recipient.
+// The router: which live sessions subscribe to which feed, and which of
+// them may receive a given report (read permission and the TLP gate, checked
+// for every recipient). Policy and delivery are pipeline/fan_out's job.
 //
 // Thread safety: all members may be called from any thread. Lock order:
 // Router::mutex_ before OutboundQueue::mutex_ (docs/lock-order.md).
@@ -37,9 +33,13 @@ class Router {
   void unsubscribe(const std::string& feed, std::uint64_t session_id);
   void unsubscribe_all(std::uint64_t session_id, const std::vector<std::string>& feeds);
 
-  // Offers `report` to every live subscriber of its feed that the registry
-  // and TLP rules allow. Returns how many accepted it.
-  std::uint32_t publish(const v1::Report& report, const Registry& registry);
+  struct Recipient {
+    std::shared_ptr<DeliveryTarget> target;
+    const v1::Organisation* organisation;  // points into the registry passed in
+  };
+  // Live subscribers of the report's feed that the registry and the TLP
+  // rules allow to receive it.
+  std::vector<Recipient> recipients(const v1::Report& report, const Registry& registry) const;
 
   std::size_t subscriber_count(const std::string& feed) const;
 

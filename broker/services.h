@@ -8,6 +8,7 @@
 
 #include "broker/config.h"
 #include "broker/net/session_table.h"
+#include "broker/policy_holder.h"
 #include "broker/registry_holder.h"
 #include "broker/router.h"
 
@@ -38,6 +39,8 @@ struct Counters {
   std::atomic<std::uint64_t> reports_accepted{0};
   std::atomic<std::uint64_t> reports_refused{0};
   std::atomic<std::uint64_t> deliveries_queued{0};
+  std::atomic<std::uint64_t> deliveries_withheld{0};
+  std::atomic<std::uint64_t> deliveries_failed_closed{0};
   std::atomic<std::uint64_t> broker_fields_overwritten{0};
   std::atomic<std::uint64_t> unknown_fields_dropped{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(CloseReason::kCount)> closes{};
@@ -46,6 +49,7 @@ struct Counters {
 struct Services {
   const Settings& settings;
   RegistryHolder& registry;
+  PolicyHolder& policies;
   Router& router;
   net::SessionTable& sessions;
   Counters& counters;

@@ -1,6 +1,7 @@
 #include "cli/admin.h"
 
 #include <openssl/x509v3.h>
+#include <sodium.h>
 
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <iomanip>
 #include <set>
+#include <sstream>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -17,6 +19,8 @@
 #include "common/names.h"
 #include "common/registry.h"
 #include "common/text_proto.h"
+#include "policies/policy_files.h"
+#include "policies/shipped_policies.h"
 #include "weft/v1/config.pb.h"
 
 namespace weft::cli {
@@ -37,7 +41,12 @@ struct Layout {
   fs::path registry() const { return dir / "registry.textproto"; }
   fs::path lock() const { return dir / ".admin.lock"; }
   fs::path org_dir(const std::string& name) const { return dir / "orgs" / name; }
+  fs::path policies() const { return dir / "policies"; }
+  fs::path pseudonym_key() const { return dir / "keys" / "pseudonym.key"; }
 };
+
+// The organisation weft admin uses to talk to its own broker (role admin).
+constexpr const char* kOperatorOrganisation = "operator";
 
 struct LoadedDeployment {
   v1::BrokerConfig config;
@@ -237,6 +246,25 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
   WEFT_TRY(auto broker_cert, pki::issue(broker_spec, broker_key.get(), ca_cert.get(), ca_key.get()));
   WEFT_TRY(write_pem_pair(layout.dir / "broker", broker_cert.get(), broker_key.get(), "broker"));
 
+  // The shipped data-protection policies, in selection order.
+  WEFT_TRY(files::make_directory(layout.policies(), 0755));
+  std::vector<std::string> policy_files;
+  for (const auto& shipped : policies::shipped_policies()) {
+    const std::string file = "policies/" + std::string(shipped.name) + ".textproto";
+    WEFT_TRY(files::write_file_atomic(layout.dir / file, shipped.text, 0644));
+    policy_files.push_back(file);
+  }
+  // The key behind pseudonyms: never leaves this folder.
+  WEFT_TRY(files::make_directory(layout.dir / "keys", 0700));
+  if (sodium_init() < 0) {
+    return make_error(v1::INTERNAL, "libsodium failed to initialise");
+  }
+  std::string pseudonym_key(32, '\0');
+  randombytes_buf(pseudonym_key.data(), pseudonym_key.size());
+  const auto key_written = files::write_file_atomic(layout.pseudonym_key(), pseudonym_key, 0600);
+  sodium_memzero(pseudonym_key.data(), pseudonym_key.size());
+  WEFT_TRY(key_written);
+
   WEFT_TRY(save_registry(layout.registry(), v1::Registry{}));
 
   v1::BrokerConfig config;
@@ -250,14 +278,33 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
   config.set_registry_file("registry.textproto");
   config.set_data_dir("data");
   config.set_broker_id(options.broker_id);
+  for (const auto& file : policy_files) {
+    config.add_policy_files(file);
+  }
+  config.set_pseudonym_key_file("keys/pseudonym.key");
   WEFT_TRY(files::write_file_atomic(
       layout.config(),
       text_proto::print(config,
                         "weftd configuration (weft.v1.BrokerConfig, protobuf text format).\n"
                         "Run: weftd --config " + layout.config().string() +
                             "\nLimits (frame size, timeouts, queue bounds) have safe defaults; see "
-                            "proto/weft/v1/config.proto\nto override them in a `limits { ... }` block."),
+                            "proto/weft/v1/config.proto\nto override them in a `limits { ... }` block.\n"
+                            "policy_files are tried in order: the first policy whose selector matches a "
+                            "recipient applies."),
       0644));
+
+  // The operator's own organisation, for `weft admin policy reload`.
+  OrgAddOptions operator_org;
+  operator_org.dir = layout.dir;
+  operator_org.name = kOperatorOrganisation;
+  operator_org.display_name = "Broker operator";
+  operator_org.roles = "admin";
+  operator_org.jurisdiction = "EU";
+  operator_org.sector = "operator";
+  operator_org.key_type = options.key_type;
+  operator_org.days = options.broker_days;
+  std::ostringstream ignored;
+  WEFT_TRY(admin_org_add(operator_org, ignored));
 
   out << "Initialised a weft deployment in " << layout.dir.string() << "\n"
       << "  deployment CA      " << layout.ca_cert().string() << " (key " << layout.ca_key().string()
@@ -265,7 +312,11 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
       << "  broker certificate " << layout.broker_cert().string() << " for " << join({dns_names.begin(), dns_names.end()}, ", ")
       << ", " << join({ips.begin(), ips.end()}, ", ") << "\n"
       << "  broker config      " << layout.config().string() << " (listens on " << options.listen << ")\n"
-      << "  registry           " << layout.registry().string() << " (no organisations yet)\n"
+      << "  policies           " << layout.policies().string()
+      << "/ (cert-peer, eu-baseline, third-country, public)\n"
+      << "  pseudonym key      " << layout.pseudonym_key().string() << " (mode 0600)\n"
+      << "  registry           " << layout.registry().string()
+      << " (the 'operator' organisation, role admin, for weft admin policy reload)\n"
       << "Next: weft admin org add --dir " << layout.dir.string()
       << " --name NAME --roles publisher,subscriber --jurisdiction DE --sector finance\n";
   return ok();
@@ -293,6 +344,20 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
   for (const auto& pattern : read_feeds) {
     if (auto checked = names::check_feed_pattern(pattern); !checked) {
       return make_error(v1::VALIDATION_FAILED, "feed '" + pattern + "': " + checked.error().message);
+    }
+  }
+  if (!options.policy.empty()) {
+    if (auto checked = names::check_organisation(options.policy); !checked) {
+      return make_error(v1::VALIDATION_FAILED, "--policy '" + options.policy + "' is not a policy name");
+    }
+    bool loaded = false;
+    for (const auto& file : deployment.config.policy_files()) {
+      auto policy = policies::load_policy_file(files::resolve(layout.dir, file));
+      loaded = loaded || (policy && policy.value()->name() == options.policy);
+    }
+    if (!loaded) {
+      return make_error(v1::VALIDATION_FAILED, "--policy '" + options.policy +
+                                                   "' is not one of the policies in weftd.conf (policy_files)");
     }
   }
   const auto groups = split_commas(options.groups);
@@ -331,6 +396,7 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
     org.add_groups(group);
   }
   org.add_spki_sha256(pin);
+  org.set_policy(options.policy);
   *org.mutable_created_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   WEFT_TRY(Registry::from_proto(next, deployment.registry_path.string()));
   WEFT_TRY(save_registry(deployment.registry_path, next));
@@ -348,7 +414,9 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
   if (std::find(roles.begin(), roles.end(), v1::SUBSCRIBER) != roles.end()) {
     out << "  may read       " << (read_feeds.empty() ? std::string("every feed") : join(read_feeds, ", ")) << "\n";
   }
-  out << "  key pin        sha256:" << pin << "\n"
+  out << "  policy         " << (options.policy.empty() ? std::string("chosen by the policies' selectors") : options.policy)
+      << "\n"
+      << "  key pin        sha256:" << pin << "\n"
       << "  client profile " << (layout.org_dir(options.name) / "profile.conf").string() << "\n";
   return ok();
 }

@@ -35,6 +35,7 @@ struct OrgAddOptions {
   std::vector<std::string> publish_feeds;
   std::vector<std::string> read_feeds;
   std::vector<std::string> groups;
+  std::string policy;  // empty: chosen by the policies' selectors
   pki::KeyType key_type = pki::KeyType::kEcP256;
   int days = 90;
 };

@@ -1,7 +1,5 @@
 #include "cli/client_commands.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -17,6 +15,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "cli/exit_codes.h"
+#include "cli/json_text.h"
 #include "cli/report_input.h"
 #include "client-lib/connection.h"
 #include "common/files.h"
@@ -55,38 +54,6 @@ int exit_code_for(const Error& error) {
     default:
       return kExitRefused;
   }
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-void print_line(const std::string& line) {
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);  // other tools read us line by line through a pipe
 }
 
 Result<client::Profile> load_profile(const ClientOptions& options) {
@@ -173,8 +140,6 @@ struct SubscribeState {
   long wanted = 0;
   bool finished = false;
   int exit_code = kExitOk;
-  google::protobuf::util::JsonPrintOptions print_options;
-
   void finish(int code) {
     if (!finished) {
       finished = true;
@@ -196,9 +161,7 @@ asio::awaitable<void> drain(std::shared_ptr<client::Subscription> subscription, 
       state->finish(exit_code_for(error));
       break;
     }
-    std::string line;
-    google::protobuf::util::MessageToJsonString(delivery.value().report(), &line, state->print_options);
-    print_line(line);
+    print_line(json_line(delivery.value().report()));
     if (state->wanted > 0 && ++state->received >= state->wanted) {
       state->finish(kExitOk);
     }
@@ -210,7 +173,6 @@ asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std:
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
   state->wanted = count;
-  state->print_options.preserve_proto_field_names = true;
 
   asio::signal_set signals(executor, SIGINT, SIGTERM);
   signals.async_wait([state, count](const boost::system::error_code& error, int) {
@@ -265,12 +227,7 @@ asio::awaitable<int> whoami(ClientOptions options) {
   if (!connection) {
     co_return report_failure("cannot open a session with the broker", connection.error());
   }
-  const v1::Welcome& welcome = connection.value()->welcome();
-  google::protobuf::util::JsonPrintOptions print_options;
-  print_options.preserve_proto_field_names = true;
-  std::string line;
-  google::protobuf::util::MessageToJsonString(welcome, &line, print_options);
-  print_line(line);
+  print_line(json_line(connection.value()->welcome()));
   connection.value()->close();
   co_return kExitOk;
 }
@@ -292,7 +249,34 @@ asio::awaitable<int> ping(ClientOptions options, int count) {
   co_return kExitOk;
 }
 
+asio::awaitable<int> reload_policies(ClientOptions options) {
+  auto connection = co_await open_session(options);
+  if (!connection) {
+    co_return report_failure("cannot open a session with the broker", connection.error());
+  }
+  auto reloaded = co_await connection.value()->reload_policies();
+  connection.value()->close();
+  if (!reloaded) {
+    std::cerr << "weft: policies not reloaded: " << reloaded.error().describe() << "\n";
+    co_return exit_code_for(reloaded.error());
+  }
+  std::cout << "Reloaded " << reloaded.value().policies_size() << " policies, in selection order:\n";
+  for (const auto& policy : reloaded.value().policies()) {
+    std::cout << "  " << policy.name() << " version " << policy.version() << " (sha256 "
+              << policy.sha256().substr(0, 16) << ", " << policy.source() << ")\n";
+  }
+  co_return kExitOk;
+}
+
 }  // namespace
+
+int run_admin_policy_reload(const std::filesystem::path& deployment_dir, ClientOptions options) {
+  if (options.profile.empty()) {
+    options.profile = deployment_dir / "orgs" / "operator" / "profile.conf";
+  }
+  asio::io_context io(1);
+  return run_to_completion(io, reload_policies(options));
+}
 
 int run_publish(const ClientOptions& options, const std::string& input_path) {
   std::string input;

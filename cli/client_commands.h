@@ -19,5 +19,8 @@ int run_publish(const ClientOptions& options, const std::string& input_path);
 int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s);
 int run_whoami(const ClientOptions& options);
 int run_ping(const ClientOptions& options, int count);
+// `weft admin policy reload`: as the deployment's operator organisation
+// (or `options.profile`), asks the broker to re-read its policies.
+int run_admin_policy_reload(const std::filesystem::path& deployment_dir, ClientOptions options);
 
 }  // namespace weft::cli

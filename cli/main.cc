@@ -7,6 +7,7 @@
 #include "cli/admin.h"
 #include "cli/client_commands.h"
 #include "cli/exit_codes.h"
+#include "cli/policy_commands.h"
 
 namespace {
 
@@ -71,6 +72,35 @@ int main(int argc, char** argv) {
   subscribe->add_option("--count", count, "Exit 0 after this many reports (default: run until interrupted)");
   subscribe->add_option("--timeout", timeout_s, "Exit 4 if --count reports have not arrived after this many seconds");
 
+  // weft scan
+  std::filesystem::path scan_policy;
+  auto* scan = app.add_subcommand(
+      "scan",
+      "Find personal data: reads JSON lines {\"id\": ..., \"text\": ...} on stdin, writes one line per input:\n"
+      "{\"id\": ..., \"findings\": [{\"start\": S, \"end\": E, \"category\": \"EMAIL\"}, ...]} "
+      "(UTF-8 byte offsets, end exclusive).");
+  scan->add_option("--policy", scan_policy, "Also run this policy's custom detectors");
+
+  // weft policy ...
+  auto* policy = app.add_subcommand("policy", "Check and try data-protection policies offline.");
+  policy->require_subcommand(1);
+  std::vector<std::filesystem::path> check_files;
+  auto* policy_check = policy->add_subcommand("check", "Validate policy files; errors name file, line and column.");
+  policy_check->add_option("files", check_files, "Policy files (.textproto)")->required();
+  PolicyTestOptions policy_test_options;
+  auto* policy_test = policy->add_subcommand(
+      "test", "Apply a policy to a report as the broker would for a recipient; print the decisions and the result.");
+  policy_test->add_option("--policy", policy_test_options.policy_file, "Policy file")->required();
+  policy_test->add_option("--recipient-jurisdiction", policy_test_options.recipient_jurisdiction,
+                          "Recipient's country (ISO 3166-1 alpha-2) or EU");
+  policy_test->add_option("--recipient-sector", policy_test_options.recipient_sector, "Recipient's sector");
+  policy_test->add_option("--recipient-name", policy_test_options.recipient_name,
+                          "Recipient organisation name (pseudonyms depend on it)")
+      ->capture_default_str();
+  policy_test->add_flag("--json", policy_test_options.json, "One JSON object per report instead of text");
+  policy_test->add_option("report", policy_test_options.report_path, "Report JSON file, or - for stdin")
+      ->capture_default_str();
+
   auto* whoami = app.add_subcommand("whoami", "Show who the broker says you are: organisation, roles, limits.");
   int ping_count = 1;
   auto* ping = app.add_subcommand("ping", "Measure the round trip to the broker.");
@@ -112,6 +142,9 @@ int main(int argc, char** argv) {
   add_cmd->add_option("--publish-feeds", add.publish_feeds, "Feeds it may publish to (in addition to --feeds)");
   add_cmd->add_option("--read-feeds", add.read_feeds, "Feeds it may read (in addition to --feeds)");
   add_cmd->add_option("--groups", add.groups, "Groups it belongs to (e.g. a sector community), comma-separated");
+  add_cmd->add_option("--policy", add.policy,
+                      "Data-protection policy for deliveries to it, by name (default: chosen by the policies' "
+                      "selectors, else public)");
   add_cmd->add_option("--key-type", add_key_type, "p256 or ed25519")->capture_default_str();
   add_cmd->add_option("--days", add.days, "Certificate lifetime in days")->capture_default_str();
 
@@ -137,6 +170,13 @@ int main(int argc, char** argv) {
   renew_cmd->add_option("name", renew_name, "Organisation name")->required();
   renew_cmd->add_option("--days", renew_days, "Certificate lifetime in days")->capture_default_str();
   renew_cmd->add_option("--key-type", renew_key_type, "p256 or ed25519")->capture_default_str();
+
+  auto* admin_policy = admin->add_subcommand("policy", "Manage the broker's policies.");
+  admin_policy->require_subcommand(1);
+  std::filesystem::path reload_dir = ".";
+  auto* policy_reload = admin_policy->add_subcommand(
+      "reload", "Make the running broker re-read its policy files; an invalid set is refused and the old one stays.");
+  policy_reload->add_option("--dir", reload_dir, kDirHelp)->envname("WEFT_DIR")->capture_default_str();
 
   auto* broker = admin->add_subcommand("broker", "Manage the broker's own certificate.");
   broker->require_subcommand(1);
@@ -171,6 +211,18 @@ int main(int argc, char** argv) {
   }
   if (*whoami) {
     return run_whoami(client);
+  }
+  if (*scan) {
+    return run_scan(std::cin, std::cout, std::cerr, scan_policy);
+  }
+  if (*policy_check) {
+    return run_policy_check(check_files, std::cout, std::cerr);
+  }
+  if (*policy_test) {
+    return run_policy_test(policy_test_options, std::cin, std::cout, std::cerr);
+  }
+  if (*policy_reload) {
+    return run_admin_policy_reload(reload_dir, client);
   }
   if (*ping) {
     return run_ping(client, ping_count);

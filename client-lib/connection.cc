@@ -269,6 +269,19 @@ asio::awaitable<Result<void>> Connection::unsubscribe(const std::string& feed) {
   co_return ok();
 }
 
+asio::awaitable<Result<v1::AdminResponse>> Connection::reload_policies() {
+  v1::Frame frame;
+  frame.mutable_admin_request()->mutable_reload_policies();
+  auto reply = co_await request(std::move(frame));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (!reply.value().has_admin_response()) {
+    co_return make_error(v1::PROTOCOL_VIOLATION, "the broker answered with something other than AdminResponse");
+  }
+  co_return reply.value().admin_response();
+}
+
 asio::awaitable<Result<std::chrono::microseconds>> Connection::ping() {
   const auto start = Clock::now();
   v1::Frame frame;

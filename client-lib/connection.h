@@ -93,6 +93,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<Result<v1::PublishAck>> publish(v1::Report report);
   boost::asio::awaitable<Result<std::shared_ptr<Subscription>>> subscribe(std::string feed);
   boost::asio::awaitable<Result<void>> unsubscribe(const std::string& feed);
+  // Asks the broker to re-read its policy files (needs the ADMIN role). On
+  // POLICY_INVALID the broker keeps the policies in force.
+  boost::asio::awaitable<Result<v1::AdminResponse>> reload_policies();
   // Round trip time of a Ping.
   boost::asio::awaitable<Result<std::chrono::microseconds>> ping();
 

@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 
 #include "broker/pipeline/authorize.h"
+#include "broker/pipeline/fan_out.h"
 #include "broker/pipeline/validate.h"
 #include "common/log.h"
 #include "common/names.h"
@@ -238,6 +239,9 @@ void Session::handle_frame(std::string_view body) {
     case v1::Frame::kUnsubscribe:
       on_unsubscribe(frame);
       return;
+    case v1::Frame::kAdminRequest:
+      on_admin(frame);
+      return;
     case v1::Frame::kPing: {
       v1::Frame pong;
       pong.set_correlation_id(frame.correlation_id());
@@ -336,9 +340,13 @@ void Session::on_publish(v1::Frame& frame) {
   stamp.set_sequence(services_.next_sequence.fetch_add(1, std::memory_order_relaxed));
   stamp.set_broker_id(services_.settings.broker_id);
 
-  const std::uint32_t recipients = services_.router.publish(report, *registry);
+  const auto fanned_out = pipeline::fan_out(report, services_.router.recipients(report, *registry),
+                                            *services_.policies.current(), services_.policies.pseudonymizer());
+  const std::uint32_t recipients = fanned_out.delivered;
   services_.counters.reports_accepted.fetch_add(1, std::memory_order_relaxed);
-  services_.counters.deliveries_queued.fetch_add(recipients, std::memory_order_relaxed);
+  services_.counters.deliveries_queued.fetch_add(fanned_out.delivered, std::memory_order_relaxed);
+  services_.counters.deliveries_withheld.fetch_add(fanned_out.withheld, std::memory_order_relaxed);
+  services_.counters.deliveries_failed_closed.fetch_add(fanned_out.failed_closed, std::memory_order_relaxed);
 
   v1::Frame reply;
   reply.set_correlation_id(correlation);
@@ -405,6 +413,40 @@ void Session::on_unsubscribe(const v1::Frame& frame) {
   v1::Frame reply;
   reply.set_correlation_id(frame.correlation_id());
   reply.mutable_unsubscribe_ack()->set_feed(feed);
+  send(reply);
+}
+
+void Session::on_admin(const v1::Frame& frame) {
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
+    return;
+  }
+  if (!has_role(*org, v1::ADMIN)) {
+    send_error(frame.correlation_id(),
+               make_error(v1::FORBIDDEN, "organisation '" + organisation_ + "' does not have the admin role"));
+    return;
+  }
+  if (!frame.admin_request().has_reload_policies()) {
+    send_error(frame.correlation_id(), make_error(v1::VALIDATION_FAILED, "admin_request: no command given"));
+    return;
+  }
+  auto reloaded = services_.policies.reload();
+  if (!reloaded) {
+    log::error("policy.reload_refused", {{"trigger", "admin"}, {"org", organisation_}, {"error", reloaded.error().message}});
+    send_error(frame.correlation_id(),
+               make_error(v1::POLICY_INVALID, reloaded.error().message + " (the policies in force stay)"));
+    return;
+  }
+  v1::Frame reply;
+  reply.set_correlation_id(frame.correlation_id());
+  for (const auto& policy : reloaded.value()->policies()) {
+    auto* loaded = reply.mutable_admin_response()->add_policies();
+    loaded->set_name(policy->name());
+    loaded->set_version(policy->version());
+    loaded->set_sha256(policy->canonical_sha256());
+    loaded->set_source(policy->source());
+  }
+  log::info("policy.reloaded", {{"trigger", "admin"}, {"org", organisation_}, {"policies", reloaded.value()->policies().size()}});
   send(reply);
 }
 

@@ -78,6 +78,7 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   void on_publish(v1::Frame& frame);
   void on_subscribe(const v1::Frame& frame);
   void on_unsubscribe(const v1::Frame& frame);
+  void on_admin(const v1::Frame& frame);
   void apply_registry();
 
   // Queues a response; a client that does not read its responses is a slow

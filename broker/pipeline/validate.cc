@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 #include "common/names.h"
 
@@ -172,6 +173,16 @@ Result<void> check_text(std::string_view text, std::size_t max_bytes, const std:
   if (text.size() > max_bytes) {
     return invalid(field, "longer than " + std::to_string(max_bytes) + " bytes");
   }
+  // Control characters other than tab and line breaks have no place in a
+  // report, and the redaction engine relies on their absence.
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F) {
+      char code[8];
+      std::snprintf(code, sizeof code, "%02X", u);
+      return invalid(field, std::string("contains the control character U+00") + code);
+    }
+  }
   return ok();
 }
 
@@ -331,6 +342,10 @@ Result<void> validate_report(v1::Report& report, const ReportLimits& limits) {
       return invalid(prefix + "type", "unknown indicator type " + std::to_string(static_cast<int>(indicator.type())));
     }
     WEFT_TRY(check_text(indicator.value(), limits.max_indicator_value_bytes, prefix + "value", true));
+    for (int l = 0; l < indicator.labels_size(); ++l) {
+      WEFT_TRY(check_text(indicator.labels(l), limits.max_label_bytes, prefix + "labels[" + std::to_string(l) + "]",
+                          true));
+    }
     if (auto checked = check_indicator_value(indicator.type(), indicator.value()); !checked) {
       return invalid(prefix + "value", checked.error().message);
     }

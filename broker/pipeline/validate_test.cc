@@ -56,6 +56,14 @@ TEST(Validate, RequiredFields) {
   EXPECT_EQ(message_of(no_feed), "report.feed: is missing");
 }
 
+TEST(Validate, ControlCharactersAreRefused) {
+  auto report = valid_report();
+  report.set_description(std::string("line one\nline two\ttabbed"));
+  EXPECT_TRUE(validate_report(report));
+  report.set_description(std::string("hidden \x01 marker"));
+  EXPECT_EQ(message_of(report), "report.description: contains the control character U+0001");
+}
+
 TEST(Validate, SizeLimits) {
   auto long_title = valid_report();
   long_title.set_title(std::string(513, 't'));
@@ -95,6 +103,10 @@ struct IndicatorCase {
   const char* value;
   bool valid;
 };
+
+void PrintTo(const IndicatorCase& c, std::ostream* out) {
+  *out << v1::Indicator::Type_Name(c.type) << " " << c.value;
+}
 
 class IndicatorValues : public ::testing::TestWithParam<IndicatorCase> {};
 
