@@ -9,61 +9,62 @@
 
 #include "policies/category.h"
 #include "policies/detectors/extractors.h"
+#include "policies/detectors/numeric_runs.h"
 #include "policies/normalized_text.h"
 
 namespace weft::policies {
 namespace {
 
 // Anchors: cheap patterns whose end offset tells an extractor where to look.
-// `\b` keeps each run of digits or letters from firing at every position.
-enum Anchor : unsigned {
-  kEmailAnchor,
-  kIpv4Anchor,
-  kIpv6CompressedAnchor,
-  kIpv6FullAnchor,
-  kIbanAnchor,
-  kCardAnchor,
-  kCardAmexAnchor,
-  kPhonePlusAnchor,
-  kPhone00Anchor,
-  kPhoneTrunkAnchor,
-  kPhoneParenAnchor,
-  kPhoneUsAnchor,
-  kPhoneNoTrunkAnchor,
-  kPhoneContiguousAnchor,
-  kPersonCueAnchor,
-  kAnchorCount,
-};
+// All have literal characters the automaton can skip to ('@', '+', cue
+// words). Digit and hex runs (IPv4, IPv6, cards, national phones, IBANs) are
+// found by scan_numeric_runs instead: character classes are slow for an
+// automaton over text full of timestamps and hashes.
+enum class Anchor { kEmail, kPhonePlus, kPersonCue };
 
 struct AnchorPattern {
-  Anchor id;
+  Anchor anchor;
   const char* expression;
 };
 
-constexpr std::array<AnchorPattern, kAnchorCount> kAnchorPatterns = {{
-    {kEmailAnchor, R"([a-z0-9._%+\-]@[a-z0-9])"},
-    {kIpv4Anchor, R"(\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9])"},
-    {kIpv6CompressedAnchor, R"([0-9a-f]::|::[0-9a-f])"},
-    {kIpv6FullAnchor, R"(\b[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f])"},
-    {kIbanAnchor, R"(\b[a-z]{2}[0-9]{2} ?[a-z0-9])"},
-    {kCardAnchor, R"(\b[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4})"},
-    {kCardAmexAnchor, R"(\b[0-9]{4}[ \-][0-9]{6}[ \-][0-9]{4})"},
-    {kPhonePlusAnchor, R"(\+[1-9])"},
-    {kPhone00Anchor, R"(\b00[1-9][0-9])"},
-    {kPhoneTrunkAnchor, R"(\b0[1-9][0-9]{0,4}[ /.\-][0-9])"},
-    {kPhoneParenAnchor, R"(\([0-9]{2,5}\)[ \-]?[0-9])"},
-    {kPhoneUsAnchor, R"(\b[2-9][0-9]{2}[ .\-][0-9]{3}[ .\-][0-9])"},
-    {kPhoneNoTrunkAnchor, R"(\b[3-9][0-9]{1,2} [0-9]{2,3} [0-9]{2})"},
-    {kPhoneContiguousAnchor, R"(\b0[1-9][0-9]{7})"},
-    // Cue words before a person's name, in the report languages (en, de, nl, fr, es, it).
-    {kPersonCueAnchor,
-     R"(\b(?:contact(?:\s+person)?|point\s+of\s+contact|reported\s+by|submitted\s+by|reporter|)"
-     R"(ansprechpartner(?:in)?|kontakt(?:person)?|gemeldet\s+von|meldende[rn]?|)"
-     R"(contactpersoon|contact\s+persoon|gemeld\s+door|melder|)"
-     R"(interlocut(?:eur|rice)|signal(?:e|é)\s+par|contacto|persona\s+de\s+contacto|reportado\s+por|informado\s+por|)"
-     R"(referente|contatto|persona\s+di\s+contatto|segnalato\s+da)\b)"
-     R"(|\b(?:name|naam|nom|nombre|nome)\s*:)"},
-}};
+// Cue words before a person's name, in the report languages (en, de, nl, fr,
+// es, it). Plain alternatives without a trailing word boundary keep the
+// automaton on its fast literal path; extract_person checks that the cue
+// ends a word.
+constexpr AnchorPattern kAnchorPatterns[] = {
+    {Anchor::kEmail, R"([a-z0-9._%+\-]@[a-z0-9])"},
+    {Anchor::kPhonePlus, R"(\+[1-9])"},
+    {Anchor::kPersonCue, R"(\bcontact)"},
+    {Anchor::kPersonCue, R"(\bcontact\s+person)"},
+    {Anchor::kPersonCue, R"(\bpoint\s+of\s+contact)"},
+    {Anchor::kPersonCue, R"(\breported\s+by)"},
+    {Anchor::kPersonCue, R"(\bsubmitted\s+by)"},
+    {Anchor::kPersonCue, R"(\breporter)"},
+    {Anchor::kPersonCue, R"(\bansprechpartner)"},
+    {Anchor::kPersonCue, R"(\bansprechpartnerin)"},
+    {Anchor::kPersonCue, R"(\bkontakt)"},
+    {Anchor::kPersonCue, R"(\bkontaktperson)"},
+    {Anchor::kPersonCue, R"(\bgemeldet\s+von)"},
+    {Anchor::kPersonCue, R"(\bmeldende)"},
+    {Anchor::kPersonCue, R"(\bmeldender)"},
+    {Anchor::kPersonCue, R"(\bcontactpersoon)"},
+    {Anchor::kPersonCue, R"(\bcontact\s+persoon)"},
+    {Anchor::kPersonCue, R"(\bgemeld\s+door)"},
+    {Anchor::kPersonCue, R"(\bmelder)"},
+    {Anchor::kPersonCue, R"(\binterlocuteur)"},
+    {Anchor::kPersonCue, R"(\binterlocutrice)"},
+    {Anchor::kPersonCue, R"(\bsignal(?:e|é)\s+par)"},
+    {Anchor::kPersonCue, R"(\bcontacto)"},
+    {Anchor::kPersonCue, R"(\bpersona\s+de\s+contacto)"},
+    {Anchor::kPersonCue, R"(\breportado\s+por)"},
+    {Anchor::kPersonCue, R"(\binformado\s+por)"},
+    {Anchor::kPersonCue, R"(\breferente)"},
+    {Anchor::kPersonCue, R"(\bcontatto)"},
+    {Anchor::kPersonCue, R"(\bpersona\s+di\s+contatto)"},
+    {Anchor::kPersonCue, R"(\bsegnalato\s+da)"},
+    {Anchor::kPersonCue, R"(\b(?:name|naam|nom|nombre|nome)\s*:)"},
+};
+constexpr std::size_t kAnchorCount = sizeof kAnchorPatterns / sizeof kAnchorPatterns[0];
 
 void abort_with(const char* what, const char* detail) {
   std::fprintf(stderr, "weft policies: %s: %s\n", what, detail);
@@ -76,10 +77,10 @@ const hs_database_t* builtin_database() {
     std::array<const char*, kAnchorCount> expressions{};
     std::array<unsigned, kAnchorCount> flags{};
     std::array<unsigned, kAnchorCount> ids{};
-    for (const auto& pattern : kAnchorPatterns) {
-      expressions[pattern.id] = pattern.expression;
-      flags[pattern.id] = HS_FLAG_CASELESS;
-      ids[pattern.id] = pattern.id;
+    for (std::size_t i = 0; i < kAnchorCount; ++i) {
+      expressions[i] = kAnchorPatterns[i].expression;
+      flags[i] = HS_FLAG_CASELESS;
+      ids[i] = static_cast<unsigned>(i);
     }
     hs_database_t* compiled = nullptr;
     hs_compile_error_t* error = nullptr;
@@ -136,54 +137,42 @@ struct Candidate {
 
 std::optional<detectors::Span> extract(Anchor anchor, std::string_view text, std::size_t end) {
   switch (anchor) {
-    case kEmailAnchor:
+    case Anchor::kEmail:
       return detectors::extract_email(text, end);
-    case kIpv4Anchor:
-      return detectors::extract_ipv4(text, end);
-    case kIpv6CompressedAnchor:
-    case kIpv6FullAnchor:
-      return detectors::extract_ipv6(text, end);
-    case kIbanAnchor:
-      return detectors::extract_iban(text, end);
-    case kCardAnchor:
-    case kCardAmexAnchor:
-      return detectors::extract_payment_card(text, end);
-    case kPhonePlusAnchor:
-    case kPhone00Anchor:
+    case Anchor::kPhonePlus:
       return detectors::extract_phone(text, end, true);
-    case kPhoneTrunkAnchor:
-    case kPhoneParenAnchor:
-    case kPhoneUsAnchor:
-    case kPhoneNoTrunkAnchor:
-    case kPhoneContiguousAnchor:
-      return detectors::extract_phone(text, end, false);
-    case kPersonCueAnchor:
+    case Anchor::kPersonCue:
       return detectors::extract_person(text, end);
-    case kAnchorCount:
-      break;
   }
   return std::nullopt;
 }
 
 std::pair<std::string_view, std::string_view> category_of(Anchor anchor) {
   switch (anchor) {
-    case kEmailAnchor:
+    case Anchor::kEmail:
       return {kEmail, "email.v1"};
-    case kIpv4Anchor:
-      return {kIpv4, "ipv4.v1"};
-    case kIpv6CompressedAnchor:
-    case kIpv6FullAnchor:
-      return {kIpv6, "ipv6.v1"};
-    case kIbanAnchor:
-      return {kIban, "iban.v1"};
-    case kCardAnchor:
-    case kCardAmexAnchor:
-      return {kCreditCard, "payment-card.v1"};
-    case kPersonCueAnchor:
+    case Anchor::kPersonCue:
       return {kPerson, "person-cue.v1"};
-    default:
-      return {kPhone, "phone.v1"};
+    case Anchor::kPhonePlus:
+      break;
   }
+  return {kPhone, "phone.v1"};
+}
+
+std::pair<std::string_view, std::string_view> category_of(detectors::NumericCategory category) {
+  switch (category) {
+    case detectors::NumericCategory::kIpv4:
+      return {kIpv4, "ipv4.v1"};
+    case detectors::NumericCategory::kIpv6:
+      return {kIpv6, "ipv6.v1"};
+    case detectors::NumericCategory::kPaymentCard:
+      return {kCreditCard, "payment-card.v1"};
+    case detectors::NumericCategory::kIban:
+      return {kIban, "iban.v1"};
+    case detectors::NumericCategory::kPhone:
+      break;
+  }
+  return {kPhone, "phone.v1"};
 }
 
 }  // namespace
@@ -242,18 +231,23 @@ std::vector<Finding> Detector::find(std::string_view text) const {
   scan(builtin_database(), scan_text, matches);
 
   std::vector<Candidate> candidates;
-  std::array<std::size_t, kAnchorCount> covered_until{};
+  std::array<std::size_t, 3> covered_until{};
   for (const Match& match : matches) {
-    const auto anchor = static_cast<Anchor>(match.id);
-    const auto [category, name] = category_of(anchor);
-    if (match.to <= covered_until[anchor]) {
+    const Anchor anchor = kAnchorPatterns[match.id].anchor;
+    const auto slot = static_cast<std::size_t>(anchor);
+    if (match.to <= covered_until[slot]) {
       continue;  // this anchor sits inside something already found
     }
     if (auto span = extract(anchor, scan_text, match.to)) {
-      covered_until[anchor] = span->end;
+      const auto [category, name] = category_of(anchor);
+      covered_until[slot] = span->end;
       candidates.push_back({span->begin, span->end, category, name});
     }
   }
+  detectors::scan_numeric_runs(scan_text, [&candidates](detectors::NumericCategory category, detectors::Span span) {
+    const auto [name, detector] = category_of(category);
+    candidates.push_back({span.begin, span.end, name, detector});
+  });
   if (custom_) {
     matches.clear();
     scan(custom_.get(), scan_text, matches);

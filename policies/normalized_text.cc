@@ -11,6 +11,8 @@
 #include <memory>
 #include <mutex>
 
+#include "policies/detectors/byte_classes.h"
+
 namespace weft::policies {
 namespace {
 
@@ -96,7 +98,20 @@ const std::vector<Fold>& bmp_folds() {
 Fold fold_of(char32_t c) { return c < 0x10000 ? bmp_folds()[c] : compute_fold(c); }
 
 bool has_non_ascii(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0x80) != 0; });
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    if ((word & 0x8080808080808080ULL) != 0) {
+      return true;
+    }
+  }
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0x80) != 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -133,74 +148,58 @@ Refang bracketed(std::string_view text, std::size_t at) {
   return {};
 }
 
-Refang refang_at(std::string_view text, std::size_t at) {
+// A defanged form around the trigger at `at`: where it starts and what replaces it.
+struct Match {
+  std::size_t begin = 0;
+  Refang refang;
+};
+
+Match refang_at(std::string_view text, std::size_t at) {
   switch (text[at]) {
-    case ' ': {
+    case '[':
+    case '(':
+    case '{': {
+      const Refang inner = bracketed(text, at);
+      if (inner.length == 0) {
+        return {};
+      }
       // " [at] " and " (dot) ": the spelled-out forms usually come with spaces.
-      if (at + 1 < text.size() && (text[at + 1] == '[' || text[at + 1] == '(' || text[at + 1] == '{')) {
-        const Refang inner = bracketed(text, at + 1);
-        if (inner.length > 0 && (inner.replacement == "@" || inner.replacement == ".")) {
-          const std::size_t after = at + 1 + inner.length;
-          const std::size_t length = inner.length + 1 + (after < text.size() && text[after] == ' ' ? 1 : 0);
-          return {length, inner.replacement};
-        }
+      const char replaced = inner.replacement.size() == 1 ? inner.replacement[0] : '\0';
+      if (at > 0 && text[at - 1] == ' ' && (replaced == '@' || replaced == '.') && inner.length > 3) {
+        const std::size_t after = at + inner.length;
+        return {at - 1, {inner.length + 1 + (after < text.size() && text[after] == ' ' ? 1 : 0), inner.replacement}};
+      }
+      return {at, inner};
+    }
+    case '%':
+      if (starts_with_caseless(text, at, "%40")) {
+        return {at, {3, "@"}};
+      }
+      if (starts_with_caseless(text, at, "%2e")) {
+        return {at, {3, "."}};
+      }
+      if (starts_with_caseless(text, at, "%2b")) {
+        return {at, {3, "+"}};
+      }
+      return {};
+    case 'x':
+    case 'X': {
+      if (at == 0) {
+        return {};
+      }
+      const char previous = lower(text[at - 1]);
+      if (previous == 'h' &&
+          (starts_with_caseless(text, at - 1, "hxxp") || starts_with_caseless(text, at - 1, "hxtp"))) {
+        return {at - 1, {4, "http"}};
+      }
+      if (previous == 'f' && starts_with_caseless(text, at - 1, "fxp://")) {
+        return {at - 1, {3, "ftp"}};
       }
       return {};
     }
-    case '[':
-    case '(':
-    case '{':
-      return bracketed(text, at);
-    case '%':
-      if (starts_with_caseless(text, at, "%40")) {
-        return {3, "@"};
-      }
-      if (starts_with_caseless(text, at, "%2e")) {
-        return {3, "."};
-      }
-      if (starts_with_caseless(text, at, "%2b")) {
-        return {3, "+"};
-      }
-      return {};
-    case 'h':
-    case 'H':
-      if (starts_with_caseless(text, at, "hxxp")) {
-        return {4, "http"};
-      }
-      if (starts_with_caseless(text, at, "hxtp") || starts_with_caseless(text, at, "htxp")) {
-        return {4, "http"};
-      }
-      return {};
-    case 'f':
-    case 'F':
-      if (starts_with_caseless(text, at, "fxp://")) {
-        return {3, "ftp"};
-      }
-      return {};
     default:
       return {};
   }
-}
-
-bool may_need_refang(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    switch (text[i]) {
-      case '[':
-      case '(':
-      case '{':
-      case '%':
-        return true;
-      case 'x':
-      case 'X':
-        if (i > 0 && (lower(text[i - 1]) == 'h' || lower(text[i - 1]) == 'f')) {
-          return true;
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  return false;
 }
 
 }  // namespace
@@ -269,22 +268,39 @@ bool NormalizedText::fold_unicode(std::string_view source, Layer& out) {
 }
 
 bool NormalizedText::refang(std::string_view source, Layer& out) {
-  out.text.reserve(source.size());
-  std::size_t i = 0;
-  while (i < source.size()) {
-    const Refang match = refang_at(source, i);
-    if (match.length == 0) {
-      out.text += source[i];
-      ++i;
-      continue;
+  // Nothing is copied until the first defanged form turns up: most text has none.
+  static constexpr char kTriggers[] = {'[', '(', '{', '%', 'x', 'X'};
+  const std::size_t n = source.size();
+  std::size_t copied_to = 0;
+  for (std::size_t offset = 0; offset < n; offset += 64) {
+    std::uint64_t triggers = detectors::find_bytes(source.data(), n, offset, kTriggers, sizeof kTriggers);
+    while (triggers != 0) {
+      const std::size_t at = offset + static_cast<std::size_t>(__builtin_ctzll(triggers));
+      triggers &= triggers - 1;
+      if (at < copied_to) {
+        continue;
+      }
+      const Match match = refang_at(source, at);
+      if (match.refang.length == 0 || match.begin < copied_to) {
+        continue;
+      }
+      if (out.edits.empty()) {
+        out.text.reserve(source.size());
+      }
+      out.text.append(source, copied_to, match.begin - copied_to);
+      const auto out_begin = static_cast<std::uint32_t>(out.text.size());
+      out.text.append(match.refang.replacement);
+      out.edits.push_back({out_begin, static_cast<std::uint32_t>(out.text.size()),
+                           static_cast<std::uint32_t>(match.begin),
+                           static_cast<std::uint32_t>(match.begin + match.refang.length)});
+      copied_to = match.begin + match.refang.length;
     }
-    const auto out_begin = static_cast<std::uint32_t>(out.text.size());
-    out.text.append(match.replacement);
-    out.edits.push_back({out_begin, static_cast<std::uint32_t>(out.text.size()), static_cast<std::uint32_t>(i),
-                         static_cast<std::uint32_t>(i + match.length)});
-    i += match.length;
   }
-  return !out.edits.empty();
+  if (out.edits.empty()) {
+    return false;
+  }
+  out.text.append(source, copied_to, n - copied_to);
+  return true;
 }
 
 NormalizedText::NormalizedText(std::string_view original) : original_(original) {
@@ -294,12 +310,9 @@ NormalizedText::NormalizedText(std::string_view original) : original_(original) 
       layers_.push_back(std::move(folded));
     }
   }
-  const std::string_view current = scan();
-  if (may_need_refang(current)) {
-    Layer refanged;
-    if (refang(current, refanged)) {
-      layers_.push_back(std::move(refanged));
-    }
+  Layer refanged;
+  if (refang(scan(), refanged)) {
+    layers_.push_back(std::move(refanged));
   }
 }
 

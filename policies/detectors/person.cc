@@ -116,6 +116,9 @@ std::size_t skip_spaces(std::string_view text, std::size_t i) {
 }  // namespace
 
 std::optional<Span> extract_person(std::string_view text, std::size_t cue_end) {
+  if (is_word_byte(at_or_nul(text, cue_end))) {
+    return std::nullopt;  // the cue was only the start of a longer word ("contactless")
+  }
   std::size_t i = skip_spaces(text, cue_end);
   // Separators between the cue and the name: "Contact: ", "reported by - ", "Kontakt, ".
   while (i < text.size() && (text[i] == ':' || text[i] == '-' || text[i] == ',' || text[i] == '=')) {

@@ -153,7 +153,7 @@ Parsed parse_number(std::string_view text, std::size_t i) {
       continue;
     }
     // "(0)" after a country code is the trunk prefix written for locals.
-    if (text.substr(i, 3) == "(0)" && !out.groups.empty()) {
+    if (text[i] == '(' && at_or_nul(text, i + 1) == '0' && at_or_nul(text, i + 2) == ')' && !out.groups.empty()) {
       i += 3;
       if (i < text.size() && text[i] == ' ') {
         ++i;
@@ -221,7 +221,7 @@ std::optional<Span> extract_phone(std::string_view text, std::size_t anchor_end,
     std::size_t digits_from = begin;
     if (begin > 0 && text[begin - 1] == '+') {
       --begin;
-    } else if (text.substr(begin, 2) == "00") {
+    } else if (text[begin] == '0' && at_or_nul(text, begin + 1) == '0') {
       digits_from = begin + 2;
     } else {
       return std::nullopt;
