@@ -10,61 +10,66 @@
 #include "policies/category.h"
 #include "policies/detectors/extractors.h"
 #include "policies/detectors/numeric_runs.h"
+#include "policies/detectors/text_scan.h"
 #include "policies/normalized_text.h"
 
 namespace weft::policies {
 namespace {
 
-// Anchors: cheap patterns whose end offset tells an extractor where to look.
-// All have literal characters the automaton can skip to ('@', '+', cue
-// words). Digit and hex runs (IPv4, IPv6, cards, national phones, IBANs) are
-// found by scan_numeric_runs instead: character classes are slow for an
-// automaton over text full of timestamps and hashes.
+// Anchors: literals whose position tells an extractor where to look: '@',
+// '+', and cue words before a person's name in the report languages (en, de,
+// nl, fr, es, it). A pure literal set keeps the automaton on its fastest
+// path; the extractors check word boundaries and everything else. Digit and
+// hex runs (IPv4, IPv6, cards, national phones, IBANs) are found by
+// scan_numeric_runs: character classes are slow for an automaton over text
+// full of timestamps and hashes.
 enum class Anchor { kEmail, kPhonePlus, kPersonCue };
 
-struct AnchorPattern {
+struct AnchorLiteral {
   Anchor anchor;
-  const char* expression;
+  std::string_view literal;
 };
 
-// Cue words before a person's name, in the report languages (en, de, nl, fr,
-// es, it). Plain alternatives without a trailing word boundary keep the
-// automaton on its fast literal path; extract_person checks that the cue
-// ends a word.
-constexpr AnchorPattern kAnchorPatterns[] = {
-    {Anchor::kEmail, R"([a-z0-9._%+\-]@[a-z0-9])"},
-    {Anchor::kPhonePlus, R"(\+[1-9])"},
-    {Anchor::kPersonCue, R"(\bcontact)"},
-    {Anchor::kPersonCue, R"(\bcontact\s+person)"},
-    {Anchor::kPersonCue, R"(\bpoint\s+of\s+contact)"},
-    {Anchor::kPersonCue, R"(\breported\s+by)"},
-    {Anchor::kPersonCue, R"(\bsubmitted\s+by)"},
-    {Anchor::kPersonCue, R"(\breporter)"},
-    {Anchor::kPersonCue, R"(\bansprechpartner)"},
-    {Anchor::kPersonCue, R"(\bansprechpartnerin)"},
-    {Anchor::kPersonCue, R"(\bkontakt)"},
-    {Anchor::kPersonCue, R"(\bkontaktperson)"},
-    {Anchor::kPersonCue, R"(\bgemeldet\s+von)"},
-    {Anchor::kPersonCue, R"(\bmeldende)"},
-    {Anchor::kPersonCue, R"(\bmeldender)"},
-    {Anchor::kPersonCue, R"(\bcontactpersoon)"},
-    {Anchor::kPersonCue, R"(\bcontact\s+persoon)"},
-    {Anchor::kPersonCue, R"(\bgemeld\s+door)"},
-    {Anchor::kPersonCue, R"(\bmelder)"},
-    {Anchor::kPersonCue, R"(\binterlocuteur)"},
-    {Anchor::kPersonCue, R"(\binterlocutrice)"},
-    {Anchor::kPersonCue, R"(\bsignal(?:e|é)\s+par)"},
-    {Anchor::kPersonCue, R"(\bcontacto)"},
-    {Anchor::kPersonCue, R"(\bpersona\s+de\s+contacto)"},
-    {Anchor::kPersonCue, R"(\breportado\s+por)"},
-    {Anchor::kPersonCue, R"(\binformado\s+por)"},
-    {Anchor::kPersonCue, R"(\breferente)"},
-    {Anchor::kPersonCue, R"(\bcontatto)"},
-    {Anchor::kPersonCue, R"(\bpersona\s+di\s+contatto)"},
-    {Anchor::kPersonCue, R"(\bsegnalato\s+da)"},
-    {Anchor::kPersonCue, R"(\b(?:name|naam|nom|nombre|nome)\s*:)"},
+constexpr AnchorLiteral kAnchorLiterals[] = {
+    {Anchor::kEmail, "@"},
+    {Anchor::kPhonePlus, "+"},
+    {Anchor::kPersonCue, "contact"},
+    {Anchor::kPersonCue, "contact person"},
+    {Anchor::kPersonCue, "point of contact"},
+    {Anchor::kPersonCue, "reported by"},
+    {Anchor::kPersonCue, "submitted by"},
+    {Anchor::kPersonCue, "reporter"},
+    {Anchor::kPersonCue, "ansprechpartner"},
+    {Anchor::kPersonCue, "ansprechpartnerin"},
+    {Anchor::kPersonCue, "kontakt"},
+    {Anchor::kPersonCue, "kontaktperson"},
+    {Anchor::kPersonCue, "gemeldet von"},
+    {Anchor::kPersonCue, "meldende"},
+    {Anchor::kPersonCue, "meldender"},
+    {Anchor::kPersonCue, "contactpersoon"},
+    {Anchor::kPersonCue, "contact persoon"},
+    {Anchor::kPersonCue, "gemeld door"},
+    {Anchor::kPersonCue, "melder"},
+    {Anchor::kPersonCue, "interlocuteur"},
+    {Anchor::kPersonCue, "interlocutrice"},
+    {Anchor::kPersonCue, "signalé par"},
+    {Anchor::kPersonCue, "signale par"},
+    {Anchor::kPersonCue, "contacto"},
+    {Anchor::kPersonCue, "persona de contacto"},
+    {Anchor::kPersonCue, "reportado por"},
+    {Anchor::kPersonCue, "informado por"},
+    {Anchor::kPersonCue, "referente"},
+    {Anchor::kPersonCue, "contatto"},
+    {Anchor::kPersonCue, "persona di contatto"},
+    {Anchor::kPersonCue, "segnalato da"},
+    {Anchor::kPersonCue, "name:"},
+    {Anchor::kPersonCue, "naam:"},
+    {Anchor::kPersonCue, "nom:"},
+    {Anchor::kPersonCue, "nom :"},
+    {Anchor::kPersonCue, "nombre:"},
+    {Anchor::kPersonCue, "nome:"},
 };
-constexpr std::size_t kAnchorCount = sizeof kAnchorPatterns / sizeof kAnchorPatterns[0];
+constexpr std::size_t kAnchorCount = sizeof kAnchorLiterals / sizeof kAnchorLiterals[0];
 
 void abort_with(const char* what, const char* detail) {
   std::fprintf(stderr, "weft policies: %s: %s\n", what, detail);
@@ -75,17 +80,19 @@ void abort_with(const char* what, const char* detail) {
 const hs_database_t* builtin_database() {
   static hs_database_t* database = [] {
     std::array<const char*, kAnchorCount> expressions{};
+    std::array<std::size_t, kAnchorCount> lengths{};
     std::array<unsigned, kAnchorCount> flags{};
     std::array<unsigned, kAnchorCount> ids{};
     for (std::size_t i = 0; i < kAnchorCount; ++i) {
-      expressions[i] = kAnchorPatterns[i].expression;
+      expressions[i] = kAnchorLiterals[i].literal.data();
+      lengths[i] = kAnchorLiterals[i].literal.size();
       flags[i] = HS_FLAG_CASELESS;
       ids[i] = static_cast<unsigned>(i);
     }
     hs_database_t* compiled = nullptr;
     hs_compile_error_t* error = nullptr;
-    if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), kAnchorCount, HS_MODE_BLOCK, nullptr, &compiled,
-                         &error) != HS_SUCCESS) {
+    if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(), kAnchorCount,
+                             HS_MODE_BLOCK, nullptr, &compiled, &error) != HS_SUCCESS) {
       abort_with("built-in patterns do not compile", error != nullptr ? error->message : "unknown error");
     }
     return compiled;
@@ -135,14 +142,20 @@ struct Candidate {
   std::string_view detector;
 };
 
-std::optional<detectors::Span> extract(Anchor anchor, std::string_view text, std::size_t end) {
-  switch (anchor) {
-    case Anchor::kEmail:
-      return detectors::extract_email(text, end);
-    case Anchor::kPhonePlus:
-      return detectors::extract_phone(text, end, true);
-    case Anchor::kPersonCue:
+// `end`: just past the literal that matched.
+std::optional<detectors::Span> extract(const AnchorLiteral& matched, std::string_view text, std::size_t end) {
+  switch (matched.anchor) {
+    case Anchor::kEmail:  // the extractor wants the first domain character too
+      return end < text.size() ? detectors::extract_email(text, end + 1) : std::nullopt;
+    case Anchor::kPhonePlus:  // ... and the first digit
+      return end < text.size() ? detectors::extract_phone(text, end + 1, true) : std::nullopt;
+    case Anchor::kPersonCue: {
+      const std::size_t begin = end - matched.literal.size();
+      if (begin > 0 && detectors::is_word_byte(text[begin - 1])) {
+        return std::nullopt;  // "recontact", "xname:"
+      }
       return detectors::extract_person(text, end);
+    }
   }
   return std::nullopt;
 }
@@ -233,12 +246,13 @@ std::vector<Finding> Detector::find(std::string_view text) const {
   std::vector<Candidate> candidates;
   std::array<std::size_t, 3> covered_until{};
   for (const Match& match : matches) {
-    const Anchor anchor = kAnchorPatterns[match.id].anchor;
+    const AnchorLiteral& matched = kAnchorLiterals[match.id];
+    const Anchor anchor = matched.anchor;
     const auto slot = static_cast<std::size_t>(anchor);
     if (match.to <= covered_until[slot]) {
       continue;  // this anchor sits inside something already found
     }
-    if (auto span = extract(anchor, scan_text, match.to)) {
+    if (auto span = extract(matched, scan_text, match.to)) {
       const auto [category, name] = category_of(anchor);
       covered_until[slot] = span->end;
       candidates.push_back({span->begin, span->end, category, name});

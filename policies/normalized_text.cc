@@ -137,12 +137,22 @@ struct Refang {
 Refang bracketed(std::string_view text, std::size_t at) {
   const char open = text[at];
   const char close = open == '[' ? ']' : open == '(' ? ')' : '}';
+  // Tokens are 1-3 characters long: find the closing bracket first.
+  std::size_t length = 0;
+  for (std::size_t i = 1; i <= 4 && at + i < text.size(); ++i) {
+    if (text[at + i] == close) {
+      length = i - 1;
+      break;
+    }
+  }
+  if (length == 0) {
+    return {};
+  }
   static constexpr std::pair<std::string_view, std::string_view> kTokens[] = {
       {".", "."}, {"dot", "."}, {"@", "@"}, {"at", "@"}, {"://", "://"}, {":", ":"}, {"/", "/"}};
   for (const auto& [token, replacement] : kTokens) {
-    if (starts_with_caseless(text, at + 1, token) && at + 1 + token.size() < text.size() &&
-        text[at + 1 + token.size()] == close) {
-      return {token.size() + 2, replacement};
+    if (token.size() == length && starts_with_caseless(text, at + 1, token)) {
+      return {length + 2, replacement};
     }
   }
   return {};
