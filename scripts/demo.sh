@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # weft end to end on this machine (loopback only): a national CERT shares
-# phishing reports with a bank through a weft broker it does not have to
-# trust with more than it needs. Installs what is missing and builds first.
+# phishing reports through a weft broker; a bank receives them with the
+# victims' personal data removed by its data-protection policy, while a peer
+# CERT under another policy receives the contacts it needs. Installs what is
+# missing and builds first.
 #   scripts/demo.sh            (keeps nothing; set WEFT_DEMO_DIR to keep the deployment)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,12 +41,14 @@ say "1. The broker operator sets up a deployment"
 note "A deployment CA, the broker's certificate and an empty organisation registry."
 "$weft" admin init --dir "$deployment" --listen "127.0.0.1:$port" --broker-id weft-demo | sed 's/^/   /'
 
-say "2. The operator registers three organisations"
+say "2. The operator registers four organisations"
 note "Each gets its own key and certificate; the broker knows them by the key's fingerprint."
 "$weft" admin org add --dir "$deployment" --name ncsc-nl --display-name "National CERT (NL)" \
   --roles publisher,subscriber --jurisdiction NL --sector government | sed 's/^/   /'
 "$weft" admin org add --dir "$deployment" --name acme-bank --display-name "ACME Bank SOC" \
   --roles subscriber --jurisdiction NL --sector finance --read-feeds phishing,sector.finance | sed 's/^/   /'
+"$weft" admin org add --dir "$deployment" --name cert-be --display-name "CERT.be (peer CERT)" \
+  --roles subscriber --jurisdiction BE --sector csirt | sed 's/^/   /'
 "$weft" admin org add --dir "$deployment" --name dpo-audit --display-name "Data-protection auditor" \
   --roles auditor --jurisdiction DE --sector government | sed 's/^/   /'
 "$weft" admin org list --dir "$deployment" | sed 's/^/   /'
@@ -59,24 +63,29 @@ for _ in $(seq 1 100); do
 done
 note "weftd is running (pid $broker_pid); its log: $demo_dir/weftd.log"
 
-say "4. ACME Bank's SOC subscribes to the 'phishing' feed"
+say "4. ACME Bank's SOC and the peer CERT subscribe to the 'phishing' feed"
+note "Each recipient gets one data-protection policy, chosen by its registry entry:"
+note "acme-bank (NL, finance) -> eu-baseline; cert-be (BE, csirt) -> cert-peer."
 "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" subscribe --feed phishing --count 3 --timeout 30 \
   >"$demo_dir/received.jsonl" 2>"$demo_dir/subscriber.err" &
 subscriber_pid=$!
+"$weft" --profile "$deployment/orgs/cert-be/profile.conf" subscribe --feed phishing --count 3 --timeout 30 \
+  >"$demo_dir/peer.jsonl" 2>"$demo_dir/peer.err" &
+peer_pid=$!
 for _ in $(seq 1 100); do
-  grep -q "subscribe.accepted.*acme-bank" "$demo_dir/weftd.log" && break
+  [ "$(grep -c "subscribe.accepted" "$demo_dir/weftd.log")" -ge 2 ] && break
   sleep 0.1
 done
-note "The bank is connected and waiting for reports."
+note "Both are connected and waiting for reports."
 
 say "5. The national CERT publishes three reports from examples/sample-reports.json"
 "$weft" --profile "$deployment/orgs/ncsc-nl/profile.conf" publish "$root/examples/sample-reports.json" \
   | sed 's/^/   acknowledged: /'
 
 say "6. What ACME Bank received"
-if ! wait "$subscriber_pid"; then
-  cat "$demo_dir/subscriber.err" >&2
-  echo "the subscriber did not receive the reports" >&2
+if ! wait "$subscriber_pid" || ! wait "$peer_pid"; then
+  cat "$demo_dir/subscriber.err" "$demo_dir/peer.err" >&2
+  echo "a subscriber did not receive the reports" >&2
   exit 1
 fi
 while IFS= read -r line; do
@@ -88,10 +97,23 @@ while IFS= read -r line; do
   note "         from $source (asserted by the broker from the certificate, not from the report)"
   note "         indicators: $indicators"
 done <"$demo_dir/received.jsonl"
-note "Each report arrives as one JSON line, as a SIEM would read it; the first one:"
-head -1 "$demo_dir/received.jsonl" | cut -c1-300 | sed 's/^/   /; s/$/ .../'
+description_of() { grep -o '"description":"[^"]*"' "$1" | head -1 | cut -d'"' -f4; }
+summary_of() { grep -o '"redaction":{[^}]*' "$1" | head -1 | grep -o '"policy":"[^"]*"' | cut -d'"' -f4; }
+note ""
+note "The first report as the bank's SIEM reads it (policy $(summary_of "$demo_dir/received.jsonl")):"
+description_of "$demo_dir/received.jsonl" | fold -s -w 100 | sed 's/^/     /'
+note "The victim's name, e-mail, phone and IBAN were removed; her workstation's IP became a"
+note "pseudonym only this bank can correlate; the attacker's indicators are intact."
 
-say "7. The auditor tries to publish: its role does not allow that"
+say "7. What the peer CERT received for the same report"
+note "Policy $(summary_of "$demo_dir/peer.jsonl"): contacts kept for incident handling, payment data still removed:"
+description_of "$demo_dir/peer.jsonl" | fold -s -w 100 | sed 's/^/     /'
+if grep -q "Maria Rossi" "$demo_dir/received.jsonl" || ! grep -q "Maria Rossi" "$demo_dir/peer.jsonl"; then
+  echo "the policies did not apply as expected" >&2
+  exit 1
+fi
+
+say "8. The auditor tries to publish: its role does not allow that"
 if "$weft" --profile "$deployment/orgs/dpo-audit/profile.conf" publish "$root/examples/sample-reports.json" \
   >/dev/null 2>"$demo_dir/auditor.err"; then
   echo "the auditor was able to publish: that must not happen" >&2
@@ -99,7 +121,7 @@ if "$weft" --profile "$deployment/orgs/dpo-audit/profile.conf" publish "$root/ex
 fi
 sed 's/^/   refused: /' "$demo_dir/auditor.err" | head -1
 
-say "8. The operator revokes ACME Bank's access"
+say "9. The operator revokes ACME Bank's access"
 "$weft" admin org revoke --dir "$deployment" acme-bank | sed 's/^/   /'
 sleep 0.5
 if "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" whoami >/dev/null 2>"$demo_dir/revoked.err"; then
@@ -108,10 +130,10 @@ if "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" whoami >/dev/null
 fi
 sed 's/^/   /' "$demo_dir/revoked.err"
 
-say "9. The broker stops gracefully"
+say "10. The broker stops gracefully"
 kill -TERM "$broker_pid"
 wait "$broker_pid"
 broker_pid=""
 grep "broker.stopped" "$demo_dir/weftd.log" | sed 's/^.*broker.stopped /   /'
 
-say "Done: 3 reports shared from ncsc-nl to acme-bank over mutual TLS; an unauthorised publish and a revoked organisation were refused."
+say "Done: 3 reports shared over mutual TLS, each recipient's copy filtered by its own policy; an unauthorised publish and a revoked organisation were refused."

@@ -8,7 +8,9 @@ PACKAGES=(
   libboost1.81-dev           # Asio with C++20 coroutines, as_tuple, cancellation; Outcome
   libssl-dev openssl         # TLS 1.3, certificates; the openssl tool cross-checks SPKI pins in tests
   libprotobuf-dev protobuf-compiler
-  libsodium-dev
+  libsodium-dev              # pseudonym keys (BLAKE2b, crypto_kdf), policy hashes
+  libvectorscan-dev          # multi-pattern scanning for the personal-data detectors
+  libicu-dev                 # NFKC and Unicode character classes for the detectors
   libcli11-dev               # command-line parsing for weft and weftd
   libgtest-dev
 )
