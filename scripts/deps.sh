@@ -11,6 +11,7 @@ PACKAGES=(
   libsodium-dev              # pseudonym keys (BLAKE2b, crypto_kdf), policy hashes
   libvectorscan-dev          # multi-pattern scanning for the personal-data detectors
   libicu-dev                 # NFKC and Unicode character classes for the detectors
+  libsqlite3-dev             # durable storage (WAL, synchronous=FULL)
   libcli11-dev               # command-line parsing for weft and weftd
   libgtest-dev
 )
