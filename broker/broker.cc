@@ -1,6 +1,7 @@
 #include "broker/broker.h"
 
 #include <csignal>
+#include <optional>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -37,13 +38,20 @@ Result<std::unique_ptr<Broker>> Broker::create(Settings settings) {
   WEFT_TRY(auto registry, Registry::load(settings.registry_file));
   WEFT_TRY(auto policies, PolicyHolder::load(settings.policy_files, settings.pseudonym_key_file));
   WEFT_TRY(files::make_directory(settings.data_dir, 0700));
+  store::StorageSettings storage_settings;
+  storage_settings.database_file = settings.database_file;
+  storage_settings.storage_key_file = settings.storage_key_file;
+  storage_settings.max_database_bytes = settings.max_database_bytes;
+  storage_settings.max_batch = settings.storage_max_batch;
+  storage_settings.queue_limit = settings.storage_queue_limit;
+  WEFT_TRY(auto storage, store::StorageService::open(storage_settings));
   auto snapshot = std::make_shared<const Registry>(std::move(registry));
-  return std::unique_ptr<Broker>(
-      new Broker(std::move(settings), std::move(tls), std::move(snapshot), std::move(policies)));
+  return std::unique_ptr<Broker>(new Broker(std::move(settings), std::move(tls), std::move(snapshot),
+                                            std::move(policies), std::move(storage)));
 }
 
 Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
-               std::unique_ptr<PolicyHolder> policies)
+               std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage)
     : settings_(std::move(settings)),
       contexts_([this] {
         std::vector<std::unique_ptr<Context>> contexts;
@@ -55,17 +63,29 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
       tls_(std::move(tls)),
       registry_(std::move(registry)),
       policies_(std::move(policies)),
-      services_{settings_, registry_, *policies_, router_, sessions_, counters_, next_sequence_},
+      storage_(std::move(storage)),
+      services_{settings_, registry_, *policies_, router_, sessions_, counters_, *storage_},
       acceptor_(*contexts_[0]),
       signals_(*contexts_[0]),
-      registry_timer_(*contexts_[0]) {
+      registry_timer_(*contexts_[0]),
+      sweep_timer_(*contexts_[0]) {
   for (auto& context : contexts_) {
     work_guards_.emplace_back(context->get_executor());
   }
   ::stat(settings_.registry_file.c_str(), &registry_stat_);
 }
 
-Broker::~Broker() = default;
+Broker::~Broker() {
+  // Finish every storage job first (nothing acknowledged is left uncommitted;
+  // their completions are posted to the contexts, which still exist), then
+  // destroy the contexts with whatever handlers they still hold, while the
+  // session table and counters those handlers touch are alive.
+  storage_.reset();
+  work_guards_.clear();
+  for (auto& context : contexts_) {
+    context.reset();
+  }
+}
 
 Result<std::uint16_t> Broker::listen() {
   boost::system::error_code error;
@@ -99,6 +119,8 @@ void Broker::run() {
   wait_for_signal();
   asio::co_spawn(*contexts_[0], accept_loop(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "accept"}}); });
   asio::co_spawn(*contexts_[0], watch_registry(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "registry"}}); });
+  asio::co_spawn(*contexts_[0], sweep_expired(),
+                 [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "retention"}}); });
   for (const auto& policy : policies_->current()->policies()) {
     log::info("policy.loaded", {{"trigger", "start"},
                                 {"policy", policy->name()},
@@ -118,6 +140,7 @@ void Broker::run() {
     thread.join();
   }
   log::info("broker.stopped", {{"reports_accepted", counters_.reports_accepted.load()},
+                               {"reports_duplicate", counters_.reports_duplicate.load()},
                                {"reports_refused", counters_.reports_refused.load()},
                                {"deliveries_queued", counters_.deliveries_queued.load()},
                                {"deliveries_withheld", counters_.deliveries_withheld.load()},
@@ -156,6 +179,7 @@ asio::awaitable<void> Broker::shut_down() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   registry_timer_.cancel();
+  sweep_timer_.cancel();
   signals_.cancel(ignored);
   for (auto& session : sessions_.snapshot()) {
     session->close_async(v1::SHUTTING_DOWN, "the broker is shutting down; reconnect later", CloseReason::kShutdown);
@@ -241,6 +265,46 @@ asio::awaitable<void> Broker::watch_registry() {
     if (!same_file_state(now, registry_stat_)) {
       registry_stat_ = now;
       reload_registry("file changed");
+    }
+  }
+}
+
+asio::awaitable<void> Broker::sweep_expired() {
+  std::vector<store::RetentionRule> rules{{"", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  settings_.retention.default_max_age)
+                                                  .count()}};
+  for (const auto& [feed, age] : settings_.retention.feeds) {
+    rules.push_back({feed, std::chrono::duration_cast<std::chrono::milliseconds>(age).count()});
+  }
+  const auto red = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retention.red_max_age).count();
+  const std::size_t batch = settings_.retention.sweep_batch;
+  while (!stopping_) {
+    sweep_timer_.expires_after(settings_.retention.sweep_interval);
+    auto [error] = co_await sweep_timer_.async_wait(kUseAwaitableTuple);
+    if (error || stopping_) {
+      break;
+    }
+    // Bounded batches, one transaction each, until nothing is left to expire.
+    std::size_t total = 0;
+    while (!stopping_) {
+      asio::steady_timer done(*contexts_[0], asio::steady_timer::time_point::max());
+      std::optional<Result<std::size_t>> swept;
+      storage_->sweep(rules, red, batch, contexts_[0]->get_executor(), [&swept, &done](Result<std::size_t> result) {
+        swept = std::move(result);
+        done.cancel();
+      });
+      co_await done.async_wait(kUseAwaitableTuple);
+      if (!swept || !*swept) {
+        log::warn("retention.sweep_failed", {{"error", swept ? swept->error().message : std::string("cancelled")}});
+        break;
+      }
+      total += swept->value();
+      if (swept->value() < batch) {
+        break;
+      }
+    }
+    if (total > 0) {
+      log::info("retention.swept", {{"deleted", total}});
     }
   }
 }

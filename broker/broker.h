@@ -53,11 +53,12 @@ class Broker {
   using WorkGuard = boost::asio::executor_work_guard<Context::executor_type>;
 
   Broker(Settings settings, std::shared_ptr<boost::asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
-         std::unique_ptr<PolicyHolder> policies);
+         std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage);
 
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> watch_registry();
   boost::asio::awaitable<void> shut_down();
+  boost::asio::awaitable<void> sweep_expired();
   void on_signal(const boost::system::error_code& error, int signal);
   void wait_for_signal();
   void reload_registry(const char* trigger);
@@ -73,11 +74,12 @@ class Broker {
   Router router_;
   net::SessionTable sessions_;
   Counters counters_;
-  std::atomic<std::uint64_t> next_sequence_{1};
+  std::unique_ptr<store::StorageService> storage_;
   Services services_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer registry_timer_;
+  boost::asio::steady_timer sweep_timer_;
   std::atomic<bool> stopping_{false};
   std::uint64_t next_session_id_ = 0;
   std::size_t next_context_ = 0;

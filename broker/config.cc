@@ -4,6 +4,7 @@
 
 #include "common/address.h"
 #include "common/files.h"
+#include "common/names.h"
 #include "common/text_proto.h"
 #include "proto/frame_codec.h"
 
@@ -63,6 +64,27 @@ Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std:
   settings.pseudonym_key_file = files::resolve(
       config_dir, config.pseudonym_key_file().empty() ? std::string("keys/pseudonym.key") : config.pseudonym_key_file());
 
+  const v1::StorageConfig& storage = config.storage();
+  settings.database_file = files::resolve(
+      config_dir, storage.database_file().empty() ? std::string("data/weft.db") : storage.database_file());
+  settings.storage_key_file = files::resolve(
+      config_dir, storage.storage_key_file().empty() ? std::string("keys/storage.key") : storage.storage_key_file());
+  settings.max_database_bytes = storage.max_database_bytes();
+  settings.storage_max_batch = or_default(storage.max_batch(), 512U);
+  settings.storage_queue_limit = or_default(storage.queue_limit(), 8192U);
+
+  const v1::RetentionConfig& retention = config.retention();
+  settings.retention.default_max_age = std::chrono::seconds(or_default<std::uint64_t>(retention.default_max_age_s(), 30 * 86400));
+  settings.retention.red_max_age = std::chrono::seconds(or_default<std::uint64_t>(retention.red_max_age_s(), 7 * 86400));
+  for (const auto& feed : retention.feeds()) {
+    if (auto checked = names::check_feed(feed.feed()); !checked || feed.max_age_s() == 0) {
+      return config_error(source, "retention.feeds: each entry needs a valid feed and a max_age_s above 0");
+    }
+    settings.retention.feeds.emplace_back(feed.feed(), std::chrono::seconds(feed.max_age_s()));
+  }
+  settings.retention.sweep_interval = ms_or_default(retention.sweep_interval_ms(), 60000);
+  settings.retention.sweep_batch = or_default(retention.sweep_batch(), 1000U);
+
   if (config.broker_id().empty()) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
@@ -100,6 +122,8 @@ Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std:
   limits.max_subscriptions = or_default(in.max_subscriptions(), 64U);
   limits.max_decode_errors = or_default(in.max_decode_errors(), 3U);
   limits.shutdown_grace = ms_or_default(in.shutdown_grace_ms(), 5000);
+  limits.max_unacked = or_default(in.max_unacked(), 256U);
+  limits.max_inflight_publishes = or_default(in.max_inflight_publishes(), 64U);
   if (limits.idle_timeout <= limits.heartbeat_interval) {
     return config_error(source, "limits.idle_timeout_ms must be longer than limits.heartbeat_interval_ms");
   }

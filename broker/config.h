@@ -29,6 +29,16 @@ struct Limits {
   std::uint32_t max_subscriptions;
   std::uint32_t max_decode_errors;
   std::chrono::milliseconds shutdown_grace;
+  std::uint32_t max_unacked;
+  std::uint32_t max_inflight_publishes;
+};
+
+struct Retention {
+  std::chrono::seconds default_max_age{30 * 86400};
+  std::chrono::seconds red_max_age{7 * 86400};
+  std::vector<std::pair<std::string, std::chrono::seconds>> feeds;
+  std::chrono::milliseconds sweep_interval{60000};
+  std::uint32_t sweep_batch = 1000;
 };
 
 struct Settings {
@@ -44,6 +54,12 @@ struct Settings {
   std::chrono::milliseconds registry_poll{250};
   std::vector<std::filesystem::path> policy_files;  // selection order
   std::filesystem::path pseudonym_key_file;
+  std::filesystem::path database_file;
+  std::filesystem::path storage_key_file;
+  std::uint64_t max_database_bytes = 0;
+  std::uint32_t storage_max_batch = 512;
+  std::uint32_t storage_queue_limit = 8192;
+  Retention retention;
   Limits limits{};
 };
 

@@ -8,9 +8,9 @@
 namespace weft::broker {
 
 void Router::subscribe(const std::string& feed, std::uint64_t session_id, const std::string& organisation,
-                       std::weak_ptr<DeliveryTarget> target) {
+                       std::weak_ptr<DeliveryTarget> target, bool durable) {
   std::unique_lock lock(mutex_);
-  by_feed_[feed].push_back(Subscriber{session_id, organisation, std::move(target)});
+  by_feed_[feed].push_back(Subscriber{session_id, organisation, std::move(target), durable});
 }
 
 void Router::unsubscribe(const std::string& feed, std::uint64_t session_id) {
@@ -44,7 +44,7 @@ std::vector<Router::Recipient> Router::recipients(const v1::Report& report, cons
       continue;
     }
     if (auto target = subscriber.target.lock()) {
-      out.push_back({std::move(target), org});
+      out.push_back({std::move(target), org, subscriber.durable});
     }
   }
   return out;

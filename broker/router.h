@@ -18,24 +18,34 @@
 
 namespace weft::broker {
 
+// What a delivery frame carries, for a target that must order or window it.
+struct DeliveryInfo {
+  std::string_view feed;
+  std::uint64_t sequence = 0;
+  bool durable = false;  // the subscription is durable: in order, windowed, acknowledged
+};
+
 // What the router needs from a session: a place to put frames.
 class DeliveryTarget {
  public:
   virtual ~DeliveryTarget() = default;
-  // Queues an encoded frame; false when the target refused it (full or closing).
-  virtual bool offer(const std::shared_ptr<const std::string>& frame) = 0;
+  // Takes an encoded Delivery frame; false when the target refused it (full
+  // or closing). A durable target may drop it and read the report from the
+  // store later instead.
+  virtual bool offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo& info) = 0;
 };
 
 class Router {
  public:
   void subscribe(const std::string& feed, std::uint64_t session_id, const std::string& organisation,
-                 std::weak_ptr<DeliveryTarget> target);
+                 std::weak_ptr<DeliveryTarget> target, bool durable = false);
   void unsubscribe(const std::string& feed, std::uint64_t session_id);
   void unsubscribe_all(std::uint64_t session_id, const std::vector<std::string>& feeds);
 
   struct Recipient {
     std::shared_ptr<DeliveryTarget> target;
     const v1::Organisation* organisation;  // points into the registry passed in
+    bool durable = false;
   };
   // Live subscribers of the report's feed that the registry and the TLP
   // rules allow to receive it.
@@ -48,6 +58,7 @@ class Router {
     std::uint64_t session_id;
     std::string organisation;
     std::weak_ptr<DeliveryTarget> target;
+    bool durable;
   };
 
   mutable std::shared_mutex mutex_;

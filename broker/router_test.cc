@@ -9,7 +9,7 @@ namespace {
 
 class RecordingTarget final : public DeliveryTarget {
  public:
-  bool offer(const std::shared_ptr<const std::string>& frame) override {
+  bool offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo&) override {
     frames.push_back(frame);
     return true;
   }

@@ -11,6 +11,7 @@
 #include "broker/policy_holder.h"
 #include "broker/registry_holder.h"
 #include "broker/router.h"
+#include "broker/store/storage_service.h"
 
 namespace weft::broker {
 
@@ -37,6 +38,7 @@ std::string_view close_reason_name(CloseReason reason);
 struct Counters {
   std::atomic<std::uint64_t> sessions_opened{0};
   std::atomic<std::uint64_t> reports_accepted{0};
+  std::atomic<std::uint64_t> reports_duplicate{0};
   std::atomic<std::uint64_t> reports_refused{0};
   std::atomic<std::uint64_t> deliveries_queued{0};
   std::atomic<std::uint64_t> deliveries_withheld{0};
@@ -53,7 +55,7 @@ struct Services {
   Router& router;
   net::SessionTable& sessions;
   Counters& counters;
-  std::atomic<std::uint64_t>& next_sequence;
+  store::StorageService& storage;
 };
 
 }  // namespace weft::broker

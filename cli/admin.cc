@@ -43,6 +43,7 @@ struct Layout {
   fs::path org_dir(const std::string& name) const { return dir / "orgs" / name; }
   fs::path policies() const { return dir / "policies"; }
   fs::path pseudonym_key() const { return dir / "keys" / "pseudonym.key"; }
+  fs::path storage_key() const { return dir / "keys" / "storage.key"; }
 };
 
 // The organisation weft admin uses to talk to its own broker (role admin).
@@ -254,16 +255,18 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
     WEFT_TRY(files::write_file_atomic(layout.dir / file, shipped.text, 0644));
     policy_files.push_back(file);
   }
-  // The key behind pseudonyms: never leaves this folder.
+  // The keys behind pseudonyms and storage encryption: never leave this folder.
   WEFT_TRY(files::make_directory(layout.dir / "keys", 0700));
   if (sodium_init() < 0) {
     return make_error(v1::INTERNAL, "libsodium failed to initialise");
   }
-  std::string pseudonym_key(32, '\0');
-  randombytes_buf(pseudonym_key.data(), pseudonym_key.size());
-  const auto key_written = files::write_file_atomic(layout.pseudonym_key(), pseudonym_key, 0600);
-  sodium_memzero(pseudonym_key.data(), pseudonym_key.size());
-  WEFT_TRY(key_written);
+  for (const auto& key_file : {layout.pseudonym_key(), layout.storage_key()}) {
+    std::string key(32, '\0');
+    randombytes_buf(key.data(), key.size());
+    const auto key_written = files::write_file_atomic(key_file, key, 0600);
+    sodium_memzero(key.data(), key.size());
+    WEFT_TRY(key_written);
+  }
 
   WEFT_TRY(save_registry(layout.registry(), v1::Registry{}));
 
@@ -315,6 +318,8 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
       << "  policies           " << layout.policies().string()
       << "/ (cert-peer, eu-baseline, third-country, public)\n"
       << "  pseudonym key      " << layout.pseudonym_key().string() << " (mode 0600)\n"
+      << "  storage key        " << layout.storage_key().string()
+      << " (mode 0600; reports are stored encrypted with it in data/weft.db)\n"
       << "  registry           " << layout.registry().string()
       << " (the 'operator' organisation, role admin, for weft admin policy reload)\n"
       << "Next: weft admin org add --dir " << layout.dir.string()

@@ -235,7 +235,7 @@ asio::awaitable<Result<v1::PublishAck>> Connection::publish(v1::Report report) {
   co_return reply.value().publish_ack();
 }
 
-asio::awaitable<Result<std::shared_ptr<Subscription>>> Connection::subscribe(std::string feed) {
+asio::awaitable<Result<std::shared_ptr<Subscription>>> Connection::subscribe(std::string feed, std::string durable) {
   if (subscriptions_.contains(feed)) {
     co_return make_error(v1::ALREADY_SUBSCRIBED, "this connection is already subscribed to feed '" + feed + "'");
   }
@@ -244,6 +244,7 @@ asio::awaitable<Result<std::shared_ptr<Subscription>>> Connection::subscribe(std
   subscriptions_.emplace(feed, subscription);
   v1::Frame frame;
   frame.mutable_subscribe()->set_feed(feed);
+  frame.mutable_subscribe()->set_durable(durable);
   auto reply = co_await request(std::move(frame));
   if (!reply || !reply.value().has_subscribe_ack()) {
     subscriptions_.erase(feed);
@@ -252,7 +253,18 @@ asio::awaitable<Result<std::shared_ptr<Subscription>>> Connection::subscribe(std
     }
     co_return make_error(v1::PROTOCOL_VIOLATION, "the broker answered Subscribe with something other than SubscribeAck");
   }
+  subscription->resume_after_ = reply.value().subscribe_ack().resume_after();
   co_return subscription;
+}
+
+void Connection::ack(const std::string& feed, std::uint64_t sequence) {
+  if (close_error_) {
+    return;
+  }
+  v1::Frame frame;
+  frame.mutable_ack()->set_feed(feed);
+  frame.mutable_ack()->set_sequence(sequence);
+  send(frame);
 }
 
 asio::awaitable<Result<void>> Connection::unsubscribe(const std::string& feed) {

@@ -57,6 +57,8 @@ class Subscription {
   // ended it, or the connection was lost or closed).
   boost::asio::awaitable<Result<v1::Delivery>> next();
   const std::string& feed() const { return feed_; }
+  // For a durable subscription: the broker resumes after this sequence.
+  std::uint64_t resume_after() const { return resume_after_; }
 
  private:
   friend class Connection;
@@ -67,6 +69,7 @@ class Subscription {
   void end(Error error);
 
   std::string feed_;
+  std::uint64_t resume_after_ = 0;
   std::size_t capacity_;
   std::deque<v1::Delivery> items_;
   std::optional<Error> ended_;
@@ -91,7 +94,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Publishes and waits for the broker's acknowledgement.
   boost::asio::awaitable<Result<v1::PublishAck>> publish(v1::Report report);
-  boost::asio::awaitable<Result<std::shared_ptr<Subscription>>> subscribe(std::string feed);
+  // With `durable` set, a durable subscription of that name: deliveries
+  // resume after the last acknowledged one, so acknowledge them with ack().
+  boost::asio::awaitable<Result<std::shared_ptr<Subscription>>> subscribe(std::string feed, std::string durable = {});
+  // Acknowledges every delivery of `feed` up to and including `sequence`.
+  void ack(const std::string& feed, std::uint64_t sequence);
   boost::asio::awaitable<Result<void>> unsubscribe(const std::string& feed);
   // Asks the broker to re-read its policy files (needs the ADMIN role). On
   // POLICY_INVALID the broker keeps the policies in force.

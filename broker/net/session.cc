@@ -42,7 +42,8 @@ Session::Session(Stream stream, Services& services, std::uint64_t id, std::strin
       queue_(services.settings.limits.subscriber_queue_frames, services.settings.limits.subscriber_queue_bytes),
       watchdog_timer_(stream_.get_executor()),
       writer_wakeup_(stream_.get_executor()),
-      writer_exited_(stream_.get_executor()) {}
+      writer_exited_(stream_.get_executor()),
+      publish_slot_(stream_.get_executor()) {}
 
 Session::~Session() {
   // finish() normally released these; this covers a session that never ran.
@@ -149,6 +150,14 @@ asio::awaitable<void> Session::read_loop() {
     const auto next = assembler.next();
     if (next.status == proto::FrameAssembler::Status::kFrame) {
       frame_started = false;
+      // Back-pressure: with enough publishes being stored, read no further.
+      while (publishes_in_flight_ >= limits.max_inflight_publishes && phase_ != Phase::kClosing) {
+        publish_slot_.expires_at(Clock::time_point::max());
+        co_await publish_slot_.async_wait(kUseAwaitableTuple);
+      }
+      if (phase_ == Phase::kClosing) {
+        break;
+      }
       handle_frame(next.body);
       continue;
     }
@@ -242,6 +251,9 @@ void Session::handle_frame(std::string_view body) {
     case v1::Frame::kAdminRequest:
       on_admin(frame);
       return;
+    case v1::Frame::kAck:
+      on_ack(frame);
+      return;
     case v1::Frame::kPing: {
       v1::Frame pong;
       pong.set_correlation_id(frame.correlation_id());
@@ -298,25 +310,28 @@ void Session::on_hello(const v1::Frame& frame) {
   session_limits.set_max_subscriptions(limits.max_subscriptions);
   session_limits.set_subscriber_queue_frames(limits.subscriber_queue_frames);
   session_limits.set_subscriber_queue_bytes(limits.subscriber_queue_bytes);
+  session_limits.set_max_unacked(limits.max_unacked);
+  session_limits.set_max_inflight_publishes(limits.max_inflight_publishes);
   send(reply);
   log::info("session.opened", {{"conn", id_}, {"org", organisation_}, {"client", frame.hello().client_software()}});
 }
 
+void Session::refuse_publish(std::uint64_t correlation_id, const Error& error) {
+  services_.counters.reports_refused.fetch_add(1, std::memory_order_relaxed);
+  log::info("report.refused", {{"conn", id_}, {"org", organisation_}, {"code", error_code_name(error.code)}});
+  send_error(correlation_id, error);
+}
+
 void Session::on_publish(v1::Frame& frame) {
   const std::uint64_t correlation = frame.correlation_id();
-  const auto refuse = [&](const Error& error) {
-    services_.counters.reports_refused.fetch_add(1, std::memory_order_relaxed);
-    log::info("report.refused", {{"conn", id_}, {"org", organisation_}, {"code", error_code_name(error.code)}});
-    send_error(correlation, error);
-  };
   if (!frame.publish().has_report()) {
-    refuse(make_error(v1::VALIDATION_FAILED, "publish.report is missing"));
+    refuse_publish(correlation, make_error(v1::VALIDATION_FAILED, "publish.report is missing"));
     return;
   }
   v1::Report& report = *frame.mutable_publish()->mutable_report();
   const bool client_set_broker_fields = report.has_broker();
   if (auto valid = pipeline::validate_report(report); !valid) {
-    refuse(valid.error());
+    refuse_publish(correlation, valid.error());
     return;
   }
   const auto [registry, org] = current_organisation();
@@ -324,7 +339,13 @@ void Session::on_publish(v1::Frame& frame) {
     return;
   }
   if (auto allowed = pipeline::authorize_publish(*org, report); !allowed) {
-    refuse(allowed.error());
+    refuse_publish(correlation, allowed.error());
+    return;
+  }
+  if (!services_.storage.writable()) {
+    refuse_publish(correlation, make_error(v1::STORAGE_UNAVAILABLE,
+                                           "the broker's storage failed; publishes are refused until it is "
+                                           "restarted (deliveries continue)"));
     return;
   }
   if (client_set_broker_fields) {
@@ -337,33 +358,55 @@ void Session::on_publish(v1::Frame& frame) {
   stamp.mutable_received_at()->set_seconds(seconds.count());
   stamp.mutable_received_at()->set_nanos(
       static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
-  stamp.set_sequence(services_.next_sequence.fetch_add(1, std::memory_order_relaxed));
   stamp.set_broker_id(services_.settings.broker_id);
 
-  const auto fanned_out = pipeline::fan_out(report, services_.router.recipients(report, *registry),
-                                            *services_.policies.current(), services_.policies.pseudonymizer());
-  const std::uint32_t recipients = fanned_out.delivered;
-  services_.counters.reports_accepted.fetch_add(1, std::memory_order_relaxed);
-  services_.counters.deliveries_queued.fetch_add(fanned_out.delivered, std::memory_order_relaxed);
-  services_.counters.deliveries_withheld.fetch_add(fanned_out.withheld, std::memory_order_relaxed);
-  services_.counters.deliveries_failed_closed.fetch_add(fanned_out.failed_closed, std::memory_order_relaxed);
+  // Acknowledged only once the transaction holding it has committed.
+  ++publishes_in_flight_;
+  services_.storage.append({std::move(report)}, stream_.get_executor(),
+                           [self = shared_from_this(), correlation](Result<store::Appended> stored) {
+                             self->on_stored(correlation, std::move(stored));
+                           });
+}
 
+void Session::on_stored(std::uint64_t correlation, Result<store::Appended> stored) {
+  --publishes_in_flight_;
+  publish_slot_.cancel();
+  if (!stored) {
+    refuse_publish(correlation, stored.error());
+    return;
+  }
+  const store::Appended& appended = stored.value();
+  const v1::Report& report = appended.report;
+  std::uint32_t recipients = 0;
+  if (appended.duplicate) {
+    services_.counters.reports_duplicate.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    const auto registry = services_.registry.current();
+    const auto fanned_out = pipeline::fan_out(report, services_.router.recipients(report, *registry),
+                                              *services_.policies.current(), services_.policies.pseudonymizer());
+    recipients = fanned_out.delivered;
+    services_.counters.reports_accepted.fetch_add(1, std::memory_order_relaxed);
+    services_.counters.deliveries_queued.fetch_add(fanned_out.delivered, std::memory_order_relaxed);
+    services_.counters.deliveries_withheld.fetch_add(fanned_out.withheld, std::memory_order_relaxed);
+    services_.counters.deliveries_failed_closed.fetch_add(fanned_out.failed_closed, std::memory_order_relaxed);
+  }
   v1::Frame reply;
   reply.set_correlation_id(correlation);
   v1::PublishAck& ack = *reply.mutable_publish_ack();
   ack.set_id(report.id());
   ack.set_feed(report.feed());
-  ack.set_duplicate(false);
-  ack.set_sequence(stamp.sequence());
+  ack.set_duplicate(appended.duplicate);
+  ack.set_sequence(appended.sequence);
   ack.set_live_recipients(recipients);
   send(reply);
-  log::info("report.accepted", {{"conn", id_},
-                                {"org", organisation_},
-                                {"id", report.id()},
-                                {"feed", report.feed()},
-                                {"tlp", v1::Tlp_Name(report.tlp())},
-                                {"seq", stamp.sequence()},
-                                {"live_recipients", recipients}});
+  log::info(appended.duplicate ? "report.duplicate" : "report.accepted",
+            {{"conn", id_},
+             {"org", organisation_},
+             {"id", report.id()},
+             {"feed", report.feed()},
+             {"tlp", v1::Tlp_Name(report.tlp())},
+             {"seq", appended.sequence},
+             {"live_recipients", recipients}});
 }
 
 void Session::on_subscribe(const v1::Frame& frame) {
@@ -386,6 +429,20 @@ void Session::on_subscribe(const v1::Frame& frame) {
                make_error(v1::ALREADY_SUBSCRIBED, "this session is already subscribed to feed '" + feed + "'"));
     return;
   }
+  if (!frame.subscribe().durable().empty()) {
+    if (auto checked = names::check_feed(frame.subscribe().durable()); !checked) {
+      send_error(frame.correlation_id(),
+                 make_error(v1::VALIDATION_FAILED, "subscribe.durable: a subscription name may hold only lower-case "
+                                                   "letters, digits, '.', '_' and '-'"));
+      return;
+    }
+    if (feeds_.size() >= services_.settings.limits.max_subscriptions) {
+      send_error(frame.correlation_id(), make_error(v1::LIMIT_EXCEEDED, "too many subscriptions on this session"));
+      return;
+    }
+    subscribe_durable(frame.correlation_id(), feed, frame.subscribe().durable());
+    return;
+  }
   if (feeds_.size() >= services_.settings.limits.max_subscriptions) {
     send_error(frame.correlation_id(),
                make_error(v1::LIMIT_EXCEEDED, "a session may hold at most " +
@@ -393,7 +450,7 @@ void Session::on_subscribe(const v1::Frame& frame) {
                                                   " subscriptions"));
     return;
   }
-  services_.router.subscribe(feed, id_, organisation_, weak_from_this());
+  services_.router.subscribe(feed, id_, organisation_, weak_from_this(), false);
   feeds_.insert(feed);
   v1::Frame reply;
   reply.set_correlation_id(frame.correlation_id());
@@ -408,12 +465,169 @@ void Session::on_unsubscribe(const v1::Frame& frame) {
     send_error(frame.correlation_id(), make_error(v1::NOT_FOUND, "this session is not subscribed to that feed"));
     return;
   }
-  services_.router.unsubscribe(feed, id_);
-  feeds_.erase(feed);
+  end_subscription(feed);
   v1::Frame reply;
   reply.set_correlation_id(frame.correlation_id());
   reply.mutable_unsubscribe_ack()->set_feed(feed);
   send(reply);
+}
+
+void Session::end_subscription(const std::string& feed) {
+  services_.router.unsubscribe(feed, id_);
+  feeds_.erase(feed);
+  if (auto it = durables_.find(feed); it != durables_.end()) {
+    services_.sessions.release_durable(organisation_, it->second.name);
+    durables_.erase(it);
+  }
+}
+
+void Session::subscribe_durable(std::uint64_t correlation_id, const std::string& feed, const std::string& name) {
+  if (!services_.sessions.try_claim_durable(organisation_, name)) {
+    send_error(correlation_id, make_error(v1::ALREADY_SUBSCRIBED, "durable subscription '" + name +
+                                                                      "' is in use by another session of '" +
+                                                                      organisation_ + "'"));
+    return;
+  }
+  feeds_.insert(feed);  // reserved while the store looks the subscription up
+  services_.storage.open_subscription(
+      organisation_, name, feed, stream_.get_executor(),
+      [self = shared_from_this(), correlation_id, feed, name](Result<store::DurableSubscription> opened) {
+        self->on_durable_opened(correlation_id, feed, name, std::move(opened));
+      });
+}
+
+void Session::on_durable_opened(std::uint64_t correlation_id, const std::string& feed, const std::string& name,
+                                Result<store::DurableSubscription> opened) {
+  if (phase_ == Phase::kClosing || finished_ || !feeds_.contains(feed)) {
+    services_.sessions.release_durable(organisation_, name);
+    return;
+  }
+  if (!opened) {
+    feeds_.erase(feed);
+    services_.sessions.release_durable(organisation_, name);
+    send_error(correlation_id, opened.error());
+    return;
+  }
+  Durable& durable = durables_[feed];
+  durable.name = name;
+  durable.acked = durable.delivered = opened.value().acked;
+  services_.router.subscribe(feed, id_, organisation_, weak_from_this(), true);
+  v1::Frame reply;
+  reply.set_correlation_id(correlation_id);
+  reply.mutable_subscribe_ack()->set_feed(feed);
+  reply.mutable_subscribe_ack()->set_durable(name);
+  reply.mutable_subscribe_ack()->set_resume_after(durable.acked);
+  send(reply);
+  log::info("subscribe.accepted",
+            {{"conn", id_}, {"org", organisation_}, {"feed", feed}, {"durable", name}, {"resume_after", durable.acked}});
+  pump(feed);
+}
+
+void Session::pump(const std::string& feed) {
+  auto it = durables_.find(feed);
+  if (it == durables_.end() || phase_ == Phase::kClosing) {
+    return;
+  }
+  Durable& durable = it->second;
+  const std::uint64_t window = services_.settings.limits.max_unacked;
+  if (durable.reading || durable.caught_up || durable.delivered - durable.acked >= window) {
+    return;
+  }
+  durable.reading = true;
+  const std::size_t limit = std::min<std::uint64_t>(64, window - (durable.delivered - durable.acked));
+  services_.storage.read_feed(feed, durable.delivered, limit, stream_.get_executor(),
+                              [self = shared_from_this(), feed](Result<std::vector<v1::Report>> reports) {
+                                self->on_backlog(feed, std::move(reports));
+                              });
+}
+
+void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>> reports) {
+  auto it = durables_.find(feed);
+  if (it == durables_.end() || phase_ == Phase::kClosing) {
+    return;
+  }
+  Durable& durable = it->second;
+  durable.reading = false;
+  if (!reports) {
+    log::error("subscribe.backlog_failed", {{"conn", id_}, {"org", organisation_}, {"feed", feed},
+                                            {"error", reports.error().message}});
+    end_subscription(feed);
+    send_error(0, make_error(v1::STORAGE_UNAVAILABLE, "reading the backlog of feed '" + feed +
+                                                          "' failed; subscribe again later"),
+               feed);
+    return;
+  }
+  if (reports.value().empty()) {
+    durable.caught_up = true;
+    return;
+  }
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
+    return;
+  }
+  const auto policies = services_.policies.current();
+  for (const v1::Report& report : reports.value()) {
+    const std::uint64_t sequence = report.broker().sequence();
+    if (sequence <= durable.delivered) {
+      continue;
+    }
+    durable.delivered = sequence;
+    // The backlog goes through the same gates as live deliveries, with the
+    // registry and policies in force now.
+    if (!may_read(*org, feed) || !pipeline::tlp_allows_delivery(*org, report)) {
+      continue;
+    }
+    if (auto frame = pipeline::encode_for(report, *org, *policies, services_.policies.pseudonymizer())) {
+      if (!queue_delivery(*frame)) {
+        return;
+      }
+    }
+  }
+  pump(feed);
+}
+
+void Session::on_live(const std::string& feed, std::uint64_t sequence,
+                      const std::shared_ptr<const std::string>& frame) {
+  auto it = durables_.find(feed);
+  if (it == durables_.end() || phase_ == Phase::kClosing) {
+    return;
+  }
+  Durable& durable = it->second;
+  if (sequence <= durable.delivered) {
+    return;  // already delivered from the store
+  }
+  const bool in_window = durable.delivered - durable.acked < services_.settings.limits.max_unacked;
+  if (sequence == durable.delivered + 1 && !durable.reading && in_window) {
+    durable.delivered = sequence;
+    queue_delivery(frame);
+    return;
+  }
+  // A gap, a read under way or a full window: the store has it.
+  durable.caught_up = false;
+  pump(feed);
+}
+
+void Session::on_ack(const v1::Frame& frame) {
+  const std::string& feed = frame.ack().feed();
+  auto it = durables_.find(feed);
+  if (it == durables_.end()) {
+    send_error(frame.correlation_id(),
+               make_error(v1::NOT_FOUND, "this session has no durable subscription on feed '" + feed + "'"));
+    return;
+  }
+  Durable& durable = it->second;
+  const std::uint64_t sequence = frame.ack().sequence();
+  if (sequence > durable.delivered) {
+    send_error(frame.correlation_id(),
+               make_error(v1::VALIDATION_FAILED, "ack for sequence " + std::to_string(sequence) + " of feed '" + feed +
+                                                     "', which was not delivered yet"));
+    return;
+  }
+  if (sequence > durable.acked) {
+    durable.acked = sequence;
+    services_.storage.save_cursor({organisation_, durable.name, sequence});
+    pump(feed);
+  }
 }
 
 void Session::on_admin(const v1::Frame& frame) {
@@ -484,15 +698,31 @@ void Session::apply_registry() {
       ++it;
       continue;
     }
-    services_.router.unsubscribe(*it, id_);
-    log::info("subscribe.ended", {{"conn", id_}, {"org", organisation_}, {"feed", *it}});
-    send_error(0, make_error(v1::FORBIDDEN, "subscription to feed '" + *it + "' ended: " + allowed.error().message),
-               *it);
-    it = feeds_.erase(it);
+    const std::string feed = *it;
+    ++it;
+    log::info("subscribe.ended", {{"conn", id_}, {"org", organisation_}, {"feed", feed}});
+    end_subscription(feed);
+    send_error(0, make_error(v1::FORBIDDEN, "subscription to feed '" + feed + "' ended: " + allowed.error().message),
+               feed);
   }
 }
 
-bool Session::offer(const std::shared_ptr<const std::string>& frame) {
+bool Session::offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo& info) {
+  if (refusing_deliveries_.load(std::memory_order_relaxed)) {
+    return false;
+  }
+  if (info.durable) {
+    // Ordering and the window are the session's business, on its own thread.
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), feed = std::string(info.feed), sequence = info.sequence, frame] {
+                 self->on_live(feed, sequence, frame);
+               });
+    return true;
+  }
+  return queue_delivery(frame);
+}
+
+bool Session::queue_delivery(const std::shared_ptr<const std::string>& frame) {
   if (refusing_deliveries_.load(std::memory_order_relaxed)) {
     return false;
   }
@@ -716,6 +946,10 @@ void Session::finish() {
   std::vector<std::string> feeds(feeds_.begin(), feeds_.end());
   services_.router.unsubscribe_all(id_, feeds);
   feeds_.clear();
+  for (const auto& [feed, durable] : durables_) {
+    services_.sessions.release_durable(organisation_, durable.name);
+  }
+  durables_.clear();
   services_.sessions.remove(id_);
   if (counted_unauthenticated_) {
     services_.sessions.remove_unauthenticated(peer_address_);

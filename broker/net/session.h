@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <set>
 #include <string>
 
@@ -46,7 +47,7 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
 
   static void start(std::shared_ptr<Session> session);
 
-  bool offer(const std::shared_ptr<const std::string>& frame) override;
+  bool offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo& info) override;
   // Sends `code` with `message` as the last frame, then closes.
   void close_async(v1::ErrorCode code, std::string message, CloseReason reason);
   // Re-checks this session against the registry in force (revocation, lost
@@ -76,9 +77,33 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   void handle_frame(std::string_view body);
   void on_hello(const v1::Frame& frame);
   void on_publish(v1::Frame& frame);
+  void on_stored(std::uint64_t correlation_id, Result<store::Appended> stored);
+  void refuse_publish(std::uint64_t correlation_id, const Error& error);
   void on_subscribe(const v1::Frame& frame);
   void on_unsubscribe(const v1::Frame& frame);
   void on_admin(const v1::Frame& frame);
+  void on_ack(const v1::Frame& frame);
+
+  // A durable subscription consumed by this session: deliveries in feed
+  // order, at most max_unacked unacknowledged, read from the store whenever
+  // the live stream cannot be used (backlog, gaps, a full window).
+  struct Durable {
+    std::string name;
+    std::uint64_t acked = 0;      // cumulative, from the client
+    std::uint64_t delivered = 0;  // highest sequence sent or skipped
+    bool caught_up = false;       // the store had nothing after `delivered` at last look
+    bool reading = false;         // a store read is under way
+  };
+  void subscribe_durable(std::uint64_t correlation_id, const std::string& feed, const std::string& name);
+  void on_durable_opened(std::uint64_t correlation_id, const std::string& feed, const std::string& name,
+                         Result<store::DurableSubscription> opened);
+  void pump(const std::string& feed);
+  void on_backlog(const std::string& feed, Result<std::vector<v1::Report>> reports);
+  void on_live(const std::string& feed, std::uint64_t sequence, const std::shared_ptr<const std::string>& frame);
+  // Ends a subscription (live or durable) without telling the client.
+  void end_subscription(const std::string& feed);
+  // Queues a delivery frame; a full queue cuts the session off as a slow consumer.
+  bool queue_delivery(const std::shared_ptr<const std::string>& frame);
   void apply_registry();
 
   // Queues a response; a client that does not read its responses is a slow
@@ -102,6 +127,9 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer writer_wakeup_;
   boost::asio::steady_timer writer_exited_;
+  boost::asio::steady_timer publish_slot_;
+  std::uint32_t publishes_in_flight_ = 0;
+  std::map<std::string, Durable> durables_;  // by feed
 
   Phase phase_ = Phase::kHandshake;
   Clock::time_point read_deadline_ = Clock::time_point::max();

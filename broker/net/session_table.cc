@@ -72,4 +72,14 @@ void SessionTable::remove_for_organisation(const std::string& organisation) {
   decrement(per_organisation_, organisation);
 }
 
+bool SessionTable::try_claim_durable(const std::string& organisation, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  return durable_claims_.emplace(organisation + "/" + name, true).second;
+}
+
+void SessionTable::release_durable(const std::string& organisation, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  durable_claims_.erase(organisation + "/" + name);
+}
+
 }  // namespace weft::broker::net

@@ -30,11 +30,16 @@ class SessionTable {
   bool try_add_for_organisation(const std::string& organisation, std::uint32_t max_per_organisation);
   void remove_for_organisation(const std::string& organisation);
 
+  // A durable subscription is consumed by one session at a time.
+  bool try_claim_durable(const std::string& organisation, const std::string& name);
+  void release_durable(const std::string& organisation, const std::string& name);
+
  private:
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;    // guarded by mutex_
   std::unordered_map<std::string, std::uint32_t> unauthenticated_;       // guarded by mutex_
   std::unordered_map<std::string, std::uint32_t> per_organisation_;      // guarded by mutex_
+  std::unordered_map<std::string, bool> durable_claims_;                 // guarded by mutex_
 };
 
 }  // namespace weft::broker::net

@@ -17,7 +17,41 @@ std::shared_ptr<const std::string> encode_delivery(const v1::Report& report) {
   return std::make_shared<const std::string>(proto::encode_frame(frame));
 }
 
+v1::Report personal_copy(const policies::Redaction& redaction, const v1::Organisation& recipient,
+                         const policies::Pseudonymizer& pseudonymizer) {
+  v1::Report personal = redaction.report;
+  policies::personalise(personal, redaction.pseudonyms, pseudonymizer, recipient.name());
+  return personal;
+}
+
 }  // namespace
+
+std::optional<std::shared_ptr<const std::string>> encode_for(const v1::Report& report,
+                                                             const v1::Organisation& recipient,
+                                                             const policies::PolicySet& policy_set,
+                                                             const policies::Pseudonymizer& pseudonymizer) {
+  auto policy = policy_set.effective_for(recipient);
+  if (!policy) {
+    log::error("report.not_delivered",
+               {{"id", report.id()}, {"recipient", recipient.name()}, {"reason", policy.error().message}});
+    return std::nullopt;
+  }
+  policies::Redaction redaction;
+  try {
+    redaction = policies::redact(report, *policy.value());
+  } catch (const std::exception& e) {
+    log::error("report.redaction_failed", {{"id", report.id()}, {"policy", policy.value()->name()}, {"what", e.what()}});
+    return std::nullopt;
+  }
+  if (redaction.withheld) {
+    log::info("report.withheld", {{"id", report.id()},
+                                  {"policy", policy.value()->name()},
+                                  {"rule", redaction.withheld_rule},
+                                  {"recipients", 1}});
+    return std::nullopt;
+  }
+  return encode_delivery(personal_copy(redaction, recipient, pseudonymizer));
+}
 
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
                      const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer) {
@@ -58,13 +92,17 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
     if (redaction.pseudonyms.empty()) {
       const auto frame = encode_delivery(redaction.report);
       for (const auto* recipient : group) {
-        result.delivered += recipient->target->offer(frame) ? 1 : 0;
+        const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient->durable};
+        result.delivered += recipient->target->offer(frame, info) ? 1 : 0;
       }
     } else {
       for (const auto* recipient : group) {
-        v1::Report personal = redaction.report;
-        policies::personalise(personal, redaction.pseudonyms, pseudonymizer, recipient->organisation->name());
-        result.delivered += recipient->target->offer(encode_delivery(personal)) ? 1 : 0;
+        const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient->durable};
+        result.delivered +=
+            recipient->target->offer(encode_delivery(personal_copy(redaction, *recipient->organisation, pseudonymizer)),
+                                     info)
+                ? 1
+                : 0;
       }
     }
     log::debug("report.redacted", {{"id", report.id()},

@@ -10,6 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "broker/router.h"
@@ -27,5 +30,13 @@ struct FanOutResult {
 
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
                      const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer);
+
+// The Delivery frame of `report` for one recipient (backlog of a durable
+// subscription), or nothing when its policy withholds the report or it has no
+// valid policy (logged).
+std::optional<std::shared_ptr<const std::string>> encode_for(const v1::Report& report,
+                                                             const v1::Organisation& recipient,
+                                                             const policies::PolicySet& policy_set,
+                                                             const policies::Pseudonymizer& pseudonymizer);
 
 }  // namespace weft::broker::pipeline

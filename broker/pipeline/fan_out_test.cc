@@ -10,7 +10,7 @@ namespace {
 
 class RecordingTarget final : public DeliveryTarget {
  public:
-  bool offer(const std::shared_ptr<const std::string>& frame) override {
+  bool offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo&) override {
     frames.push_back(frame);
     return true;
   }
@@ -56,7 +56,7 @@ struct Fixture {
     }
     for (auto& org : orgs) {
       targets.push_back(std::make_shared<RecordingTarget>());
-      recipients.push_back({targets.back(), &org});
+      recipients.push_back({targets.back(), &org, false});
     }
   }
   std::shared_ptr<const policies::PolicySet> policies;
