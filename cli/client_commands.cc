@@ -1,5 +1,6 @@
 #include "cli/client_commands.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -18,6 +19,8 @@
 #include "cli/json_text.h"
 #include "cli/report_input.h"
 #include "client-lib/connection.h"
+#include "client-lib/durable_consumer.h"
+#include "client-lib/reliable_publisher.h"
 #include "common/files.h"
 #include "common/registry.h"
 
@@ -90,45 +93,115 @@ int report_failure(std::string_view what, const Error& error) {
 
 // ---- publish ---------------------------------------------------------------
 
-asio::awaitable<int> publish_all(ClientOptions options, std::vector<InputReport> inputs) {
+client::BackoffPolicy retry_policy(const ClientOptions& options) {
+  client::BackoffPolicy policy;
+  policy.give_up_after = std::chrono::milliseconds(static_cast<long>(options.retry_for_s * 1000));
+  return policy;
+}
+
+void announce_retry(const Error& error, std::chrono::milliseconds delay) {
+  std::cerr << "weft: " << error.describe() << "; retrying in " << delay.count() << " ms\n";
+}
+
+// What became of one input report, printed in input order.
+struct PublishOutcome {
+  bool settled = false;
+  Result<v1::PublishAck> ack = make_error(v1::INTERNAL, "not published");
+};
+
+struct PublishRun {
+  explicit PublishRun(asio::any_io_executor executor) : all_settled(std::move(executor)) {}
+  std::vector<const InputReport*> reports;
+  std::vector<PublishOutcome> outcomes;
+  std::size_t next_to_send = 0;
+  std::size_t next_to_print = 0;
+  std::size_t workers_running = 0;
   bool any_refused = false;
-  std::vector<const InputReport*> valid;
+  std::optional<Error> session_error;  // no retry can help: stop sending
+  asio::steady_timer all_settled;
+
+  // Acknowledgement lines come out in input order, each only once the broker
+  // has committed that report.
+  void print_ready() {
+    while (next_to_print < outcomes.size() && outcomes[next_to_print].settled) {
+      const InputReport& input = *reports[next_to_print];
+      const auto& ack = outcomes[next_to_print].ack;
+      if (ack) {
+        const auto& a = ack.value();
+        print_line("{\"id\":" + json_string(a.id()) + ",\"feed\":" + json_string(a.feed()) +
+                   ",\"duplicate\":" + (a.duplicate() ? "true" : "false") +
+                   ",\"sequence\":" + std::to_string(a.sequence()) +
+                   ",\"live_recipients\":" + std::to_string(a.live_recipients()) + "}");
+      } else if (!session_error) {
+        const std::string& id = input.report.value().id();
+        std::cerr << "weft: " << input.where << ": report " << (id.empty() ? "(no id)" : id)
+                  << " refused: " << ack.error().describe() << "\n";
+      }
+      ++next_to_print;
+    }
+  }
+};
+
+asio::awaitable<void> publish_worker(std::shared_ptr<client::ReliablePublisher> publisher,
+                                     std::shared_ptr<PublishRun> run) {
+  while (!run->session_error && run->next_to_send < run->reports.size()) {
+    const std::size_t index = run->next_to_send++;
+    auto ack = co_await publisher->publish(run->reports[index]->report.value());
+    if (!ack) {
+      if (exit_code_for(ack.error()) == kExitNoSession) {
+        if (!run->session_error) {
+          run->session_error = ack.error();
+        }
+      } else {
+        run->any_refused = true;
+      }
+    }
+    run->outcomes[index].ack = std::move(ack);
+    run->outcomes[index].settled = true;
+    run->print_ready();
+  }
+  if (--run->workers_running == 0) {
+    run->all_settled.cancel();
+  }
+}
+
+asio::awaitable<int> publish_all(ClientOptions options, std::vector<InputReport> inputs) {
+  auto executor = co_await asio::this_coro::executor;
+  auto run = std::make_shared<PublishRun>(executor);
   for (const auto& input : inputs) {
     if (input.report) {
-      valid.push_back(&input);
+      run->reports.push_back(&input);
     } else {
-      any_refused = true;
+      run->any_refused = true;
       std::cerr << "weft: " << input.where << ": not published: " << input.report.error().message << "\n";
     }
   }
-  if (valid.empty()) {
+  if (run->reports.empty()) {
     co_return kExitRefused;
   }
-  auto connection = co_await open_session(options);
-  if (!connection) {
-    co_return report_failure("cannot open a session with the broker", connection.error());
+  auto profile = load_profile(options);
+  if (!profile) {
+    co_return report_failure("cannot open a session with the broker", profile.error());
   }
-  for (const InputReport* input : valid) {
-    const v1::Report& report = input->report.value();
-    auto ack = co_await connection.value()->publish(report);
-    if (!ack) {
-      const Error& error = ack.error();
-      std::cerr << "weft: " << input->where << ": report " << (report.id().empty() ? "(no id)" : report.id())
-                << " refused: " << error.describe() << "\n";
-      if (exit_code_for(error) == kExitNoSession) {
-        connection.value()->close();
-        co_return kExitNoSession;
-      }
-      any_refused = true;
-      continue;
-    }
-    const auto& a = ack.value();
-    print_line("{\"id\":" + json_string(a.id()) + ",\"feed\":" + json_string(a.feed()) +
-               ",\"duplicate\":" + (a.duplicate() ? "true" : "false") + ",\"sequence\":" + std::to_string(a.sequence()) +
-               ",\"live_recipients\":" + std::to_string(a.live_recipients()) + "}");
+  auto publisher = std::make_shared<client::ReliablePublisher>(executor, std::move(profile).value(),
+                                                               connection_options(options), retry_policy(options));
+  publisher->set_retry_observer(announce_retry);
+  run->outcomes.resize(run->reports.size());
+  run->workers_running = std::min<std::size_t>(options.window, run->reports.size());
+  for (std::size_t i = 0, n = run->workers_running; i < n; ++i) {
+    asio::co_spawn(executor, publish_worker(publisher, run), asio::detached);
   }
-  connection.value()->close();
-  co_return any_refused ? kExitRefused : kExitOk;
+  run->all_settled.expires_at(asio::steady_timer::time_point::max());
+  co_await run->all_settled.async_wait(kUseAwaitableTuple);
+  publisher->close();
+  if (run->session_error) {
+    const std::size_t unpublished = std::count_if(run->outcomes.begin(), run->outcomes.end(),
+                                                  [](const PublishOutcome& o) { return !o.settled || !o.ack; });
+    co_return report_failure(std::to_string(unpublished) + " of " + std::to_string(run->reports.size()) +
+                                 " reports not published",
+                             *run->session_error);
+  }
+  co_return run->any_refused ? kExitRefused : kExitOk;
 }
 
 // ---- subscribe -------------------------------------------------------------
@@ -220,6 +293,75 @@ asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std:
   co_return state->exit_code;
 }
 
+// One durable subscription: print, then acknowledge, so a report is never
+// acknowledged before it reached stdout (at-least-once).
+asio::awaitable<void> drain_durable(std::shared_ptr<client::DurableConsumer> consumer,
+                                    std::shared_ptr<SubscribeState> state) {
+  while (!state->finished) {
+    auto delivery = co_await consumer->next();
+    if (state->finished) {
+      break;
+    }
+    if (!delivery) {
+      std::cerr << "weft: durable subscription to feed '" << consumer->feed() << "' ended: "
+                << delivery.error().describe() << "\n";
+      state->finish(exit_code_for(delivery.error()));
+      break;
+    }
+    print_line(json_line(delivery.value().report()));
+    consumer->ack(delivery.value());
+    if (state->wanted > 0 && ++state->received >= state->wanted) {
+      state->finish(kExitOk);
+    }
+  }
+}
+
+asio::awaitable<int> subscribe_durable_and_print(ClientOptions options, std::string feed, std::string name,
+                                                 long count, double timeout_s) {
+  auto executor = co_await asio::this_coro::executor;
+  auto state = std::make_shared<SubscribeState>(executor);
+  state->wanted = count;
+  auto profile = load_profile(options);
+  if (!profile) {
+    co_return report_failure("cannot open a session with the broker", profile.error());
+  }
+  asio::signal_set signals(executor, SIGINT, SIGTERM);
+  signals.async_wait([state, count](const boost::system::error_code& error, int) {
+    if (!error) {
+      state->finish(count > 0 ? kExitInterrupted : kExitOk);
+    }
+  });
+  asio::steady_timer timeout(executor);
+  if (timeout_s > 0) {
+    timeout.expires_after(std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)));
+    timeout.async_wait([state, timeout_s](const boost::system::error_code& error) {
+      if (!error && !state->finished) {
+        std::cerr << "weft: timed out after " << timeout_s << " s with " << state->received << " of "
+                  << state->wanted << " reports\n";
+        state->finish(kExitTimeout);
+      }
+    });
+  }
+  auto consumer = std::make_shared<client::DurableConsumer>(executor, std::move(profile).value(), feed, name,
+                                                            connection_options(options), retry_policy(options));
+  consumer->set_retry_observer(announce_retry);
+  consumer->set_resume_observer([feed, name](std::uint64_t resume_after) {
+    std::cerr << "weft: durable subscription '" << name << "' to feed '" << feed << "' resumes after sequence "
+              << resume_after << "; waiting for reports\n";
+  });
+  asio::co_spawn(executor, drain_durable(consumer, state), asio::detached);
+  if (!state->finished) {
+    state->done.expires_at(asio::steady_timer::time_point::max());
+    co_await state->done.async_wait(kUseAwaitableTuple);
+  }
+  signals.cancel();
+  timeout.cancel();
+  // The last report's ack must reach the broker, or the next run would
+  // print that report again.
+  co_await consumer->close_after_acks();
+  co_return state->exit_code;
+}
+
 // ---- whoami / ping ---------------------------------------------------------
 
 asio::awaitable<int> whoami(ClientOptions options) {
@@ -296,8 +438,12 @@ int run_publish(const ClientOptions& options, const std::string& input_path) {
   return run_to_completion(io, publish_all(options, parse_reports(input, source)));
 }
 
-int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s) {
+int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s,
+                  const std::string& durable) {
   asio::io_context io(1);
+  if (!durable.empty()) {
+    return run_to_completion(io, subscribe_durable_and_print(options, feeds.front(), durable, count, timeout_s));
+  }
   return run_to_completion(io, subscribe_and_print(options, feeds, count, timeout_s));
 }
 

@@ -13,10 +13,18 @@ struct ClientOptions {
   std::filesystem::path profile;
   std::string broker_override;  // HOST:PORT, replaces the profile's address
   double connect_timeout_s = 10;
+  // How long publish and durable subscribe keep retrying a lost connection
+  // or a temporary refusal; zero means without end.
+  double retry_for_s = 60;
+  // Reports publish keeps in flight at once.
+  std::size_t window = 32;
 };
 
 int run_publish(const ClientOptions& options, const std::string& input_path);
-int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s);
+// With `durable` set (exactly one feed): a durable subscription of that name,
+// each report acknowledged once printed.
+int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s,
+                  const std::string& durable);
 int run_whoami(const ClientOptions& options);
 int run_ping(const ClientOptions& options, int count);
 // `weft admin policy reload`: as the deployment's operator organisation

@@ -61,6 +61,14 @@ int main(int argc, char** argv) {
       "Publish reports from a JSON file (one report object, an array of them, or JSON Lines); '-' reads stdin.\n"
       "Prints one JSON line per acknowledged report; refusals go to stderr.");
   publish->add_option("file", publish_input, "Report file, or - for standard input")->capture_default_str();
+  publish->add_option("--window", client.window, "Reports in flight at once (1 publishes strictly one by one)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  publish->add_option("--retry-for", client.retry_for_s,
+                      "Seconds to keep retrying a lost connection or a temporary refusal (0: without end). "
+                      "Safe: a report id is an idempotency key")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
 
   // weft subscribe
   std::vector<std::string> feeds;
@@ -71,6 +79,15 @@ int main(int argc, char** argv) {
   subscribe->add_option("--feed", feeds, "Feed to subscribe to (repeat for several)")->required();
   subscribe->add_option("--count", count, "Exit 0 after this many reports (default: run until interrupted)");
   subscribe->add_option("--timeout", timeout_s, "Exit 4 if --count reports have not arrived after this many seconds");
+  std::string durable;
+  double subscribe_retry_for_s = 0;
+  subscribe->add_option("--durable", durable,
+                        "Durable subscription NAME (one feed): created at the feed's end on first use, resumed "
+                        "after the last acknowledged report later; each report is acknowledged once printed");
+  subscribe->add_option("--retry-for", subscribe_retry_for_s,
+                        "With --durable: seconds to keep reconnecting after the broker is lost (0: without end)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
 
   // weft scan
   std::filesystem::path scan_policy;
@@ -207,7 +224,12 @@ int main(int argc, char** argv) {
       std::cerr << "weft: --count and --timeout must not be negative\n";
       return kExitUsage;
     }
-    return run_subscribe(client, feeds, count, timeout_s);
+    if (!durable.empty() && feeds.size() != 1) {
+      std::cerr << "weft: --durable names the subscription of one feed; give exactly one --feed\n";
+      return kExitUsage;
+    }
+    client.retry_for_s = subscribe_retry_for_s;
+    return run_subscribe(client, feeds, count, timeout_s, durable);
   }
   if (*whoami) {
     return run_whoami(client);

@@ -90,7 +90,8 @@ Connection::Connection(asio::any_io_executor executor, std::shared_ptr<asio::ssl
       stream_(executor, *tls_),
       writer_wakeup_(executor),
       heartbeat_timer_(executor),
-      connect_deadline_(executor) {}
+      connect_deadline_(executor),
+      flushed_(executor) {}
 
 Connection::~Connection() {
   boost::system::error_code ignored;
@@ -158,6 +159,13 @@ asio::awaitable<Result<void>> Connection::open(const Profile& profile) {
   if (handshake_error) {
     if (connect_timed_out_) {
       co_return timeout_error();
+    }
+    if (handshake_error == asio::error::eof || handshake_error == asio::ssl::error::stream_truncated ||
+        handshake_error == asio::error::connection_reset || handshake_error == asio::error::broken_pipe) {
+      // The broker went away mid-handshake (a restart, say): worth another try,
+      // unlike a certificate that did not verify.
+      co_return make_error(v1::CONNECTION_LOST,
+                           "the broker at " + where + " closed the connection during the TLS handshake");
     }
     std::string detail = handshake_error.message();
     const long verify = SSL_get_verify_result(stream_.native_handle());
@@ -321,6 +329,16 @@ asio::awaitable<Error> Connection::consume(std::string feed, std::function<void(
 
 void Connection::close() { fail(make_error(v1::CONNECTION_LOST, "the connection was closed by this client")); }
 
+asio::awaitable<void> Connection::flush_and_close(std::chrono::milliseconds limit) {
+  const auto self = shared_from_this();
+  const auto deadline = Clock::now() + limit;
+  while (!close_error_ && (!outbound_.empty() || writing_) && Clock::now() < deadline) {
+    flushed_.expires_at(deadline);
+    co_await flushed_.async_wait(kUseAwaitableTuple);
+  }
+  close();
+}
+
 void Connection::fail(Error error) {
   if (close_error_) {
     return;
@@ -332,6 +350,7 @@ void Connection::fail(Error error) {
   writer_wakeup_.cancel();
   heartbeat_timer_.cancel();
   connect_deadline_.cancel();
+  flushed_.cancel();
   for (auto& [id, pending] : pending_) {
     pending->reply = error;
     pending->timer.cancel();
@@ -421,10 +440,15 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
       buffer += self->outbound_.front();
       self->outbound_.pop_front();
     }
+    self->writing_ = true;
     auto [error, written] = co_await asio::async_write(self->stream_, asio::buffer(buffer), kUseAwaitableTuple);
+    self->writing_ = false;
     if (error) {
       self->fail(describe_read_failure(error));
       break;
+    }
+    if (self->outbound_.empty()) {
+      self->flushed_.cancel();
     }
     self->last_sent_ = Clock::now();
     if (buffer.capacity() > 4 * kCoalesceBytes) {

@@ -115,6 +115,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The error that closed the connection, once closed.
   const std::optional<Error>& close_error() const { return close_error_; }
   void close();
+  // Writes what is still queued (acks, say), for at most `limit`, then closes.
+  boost::asio::awaitable<void> flush_and_close(std::chrono::milliseconds limit);
 
  private:
   struct Pending {
@@ -139,6 +141,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer writer_wakeup_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer connect_deadline_;
+  boost::asio::steady_timer flushed_;
+  bool writing_ = false;
   bool connect_timed_out_ = false;
   std::deque<std::string> outbound_;
   bool open_ = false;

@@ -510,16 +510,16 @@ void Session::on_durable_opened(std::uint64_t correlation_id, const std::string&
   }
   Durable& durable = durables_[feed];
   durable.name = name;
-  durable.acked = durable.delivered = opened.value().acked;
+  durable.cursor = durable.delivered = opened.value().acked;
   services_.router.subscribe(feed, id_, organisation_, weak_from_this(), true);
   v1::Frame reply;
   reply.set_correlation_id(correlation_id);
   reply.mutable_subscribe_ack()->set_feed(feed);
   reply.mutable_subscribe_ack()->set_durable(name);
-  reply.mutable_subscribe_ack()->set_resume_after(durable.acked);
+  reply.mutable_subscribe_ack()->set_resume_after(durable.cursor);
   send(reply);
   log::info("subscribe.accepted",
-            {{"conn", id_}, {"org", organisation_}, {"feed", feed}, {"durable", name}, {"resume_after", durable.acked}});
+            {{"conn", id_}, {"org", organisation_}, {"feed", feed}, {"durable", name}, {"resume_after", durable.cursor}});
   pump(feed);
 }
 
@@ -530,11 +530,11 @@ void Session::pump(const std::string& feed) {
   }
   Durable& durable = it->second;
   const std::uint64_t window = services_.settings.limits.max_unacked;
-  if (durable.reading || durable.caught_up || durable.delivered - durable.acked >= window) {
+  if (durable.reading || durable.caught_up || durable.unacked.size() >= window) {
     return;
   }
   durable.reading = true;
-  const std::size_t limit = std::min<std::uint64_t>(64, window - (durable.delivered - durable.acked));
+  const std::size_t limit = std::min<std::uint64_t>(64, window - durable.unacked.size());
   services_.storage.read_feed(feed, durable.delivered, limit, stream_.get_executor(),
                               [self = shared_from_this(), feed](Result<std::vector<v1::Report>> reports) {
                                 self->on_backlog(feed, std::move(reports));
@@ -578,11 +578,13 @@ void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>
       continue;
     }
     if (auto frame = pipeline::encode_for(report, *org, *policies, services_.policies.pseudonymizer())) {
+      durable.unacked.push_back(sequence);
       if (!queue_delivery(*frame)) {
         return;
       }
     }
   }
+  advance_cursor(durable);
   pump(feed);
 }
 
@@ -596,9 +598,10 @@ void Session::on_live(const std::string& feed, std::uint64_t sequence,
   if (sequence <= durable.delivered) {
     return;  // already delivered from the store
   }
-  const bool in_window = durable.delivered - durable.acked < services_.settings.limits.max_unacked;
+  const bool in_window = durable.unacked.size() < services_.settings.limits.max_unacked;
   if (sequence == durable.delivered + 1 && !durable.reading && in_window) {
     durable.delivered = sequence;
+    durable.unacked.push_back(sequence);
     queue_delivery(frame);
     return;
   }
@@ -623,10 +626,18 @@ void Session::on_ack(const v1::Frame& frame) {
                                                      "', which was not delivered yet"));
     return;
   }
-  if (sequence > durable.acked) {
-    durable.acked = sequence;
-    services_.storage.save_cursor({organisation_, durable.name, sequence});
-    pump(feed);
+  while (!durable.unacked.empty() && durable.unacked.front() <= sequence) {
+    durable.unacked.pop_front();
+  }
+  advance_cursor(durable);
+  pump(feed);
+}
+
+void Session::advance_cursor(Durable& durable) {
+  const std::uint64_t settled = durable.settled();
+  if (settled > durable.cursor) {
+    durable.cursor = settled;
+    services_.storage.save_cursor({organisation_, durable.name, settled});
   }
 }
 

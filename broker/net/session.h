@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <map>
 #include <set>
@@ -89,11 +90,19 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   // the live stream cannot be used (backlog, gaps, a full window).
   struct Durable {
     std::string name;
-    std::uint64_t acked = 0;      // cumulative, from the client
-    std::uint64_t delivered = 0;  // highest sequence sent or skipped
-    bool caught_up = false;       // the store had nothing after `delivered` at last look
-    bool reading = false;         // a store read is under way
+    std::uint64_t cursor = 0;     // stored position: everything up to it is done
+    std::uint64_t delivered = 0;  // highest sequence sent or withheld
+    // Sequences sent and not yet acknowledged, in order. Withheld reports
+    // never enter it, so a run of reports this organisation may not see
+    // cannot fill the window with sequences the client will never ack.
+    std::deque<std::uint64_t> unacked;
+    bool caught_up = false;  // the store had nothing after `delivered` at last look
+    bool reading = false;    // a store read is under way
+    // Where the cursor may move: past every acknowledged or withheld report.
+    std::uint64_t settled() const { return unacked.empty() ? delivered : unacked.front() - 1; }
   };
+  // Stores the cursor if it moved.
+  void advance_cursor(Durable& durable);
   void subscribe_durable(std::uint64_t correlation_id, const std::string& feed, const std::string& name);
   void on_durable_opened(std::uint64_t correlation_id, const std::string& feed, const std::string& name,
                          Result<store::DurableSubscription> opened);
