@@ -47,19 +47,45 @@ void TestDeployment::append_config(const std::string& text) {
 }
 
 void TestDeployment::start_broker(const std::vector<std::string>& extra_args) {
+  launch_broker("127.0.0.1:0", extra_args);
+}
+
+void TestDeployment::restart_broker(const std::vector<std::string>& extra_args) {
+  ASSERT_NE(port_, 0) << "restart_broker() needs a broker started before";
+  launch_broker("127.0.0.1:" + std::to_string(port_), extra_args);
+}
+
+void TestDeployment::launch_broker(const std::string& listen, const std::vector<std::string>& extra_args) {
+  if (broker_ && broker_->running()) {
+    broker_->stop(SIGKILL, std::chrono::seconds(5));
+  }
   const auto ready = dir_ / "ready.json";
   std::filesystem::remove(ready);
   std::vector<std::string> argv{(bin_dir() / "weftd").string(), "--config", (dir_ / "weftd.conf").string(),
-                                "--listen", "127.0.0.1:0", "--ready-file", ready.string()};
+                                "--listen", listen, "--ready-file", ready.string()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  broker_ = std::make_unique<ChildProcess>(argv, dir_, "weftd");
+  // Each start logs to its own files, so a test can read what the one before
+  // a crash said.
+  broker_ = std::make_unique<ChildProcess>(argv, dir_, "weftd-" + std::to_string(++broker_starts_));
   const bool started = eventually([&] { return std::filesystem::exists(ready) || !broker_->running(); },
-                                  std::chrono::seconds(10));
+                                  std::chrono::seconds(20));
   ASSERT_TRUE(started && broker_->running()) << "weftd did not start: " << broker_->stderr_text();
   std::smatch match;
   const std::string text = read_text(ready);
   ASSERT_TRUE(std::regex_search(text, match, std::regex("\"port\":([0-9]+)"))) << text;
   port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+}
+
+void TestDeployment::kill_broker() {
+  if (broker_) {
+    broker_->stop(SIGKILL, std::chrono::seconds(5));
+  }
+}
+
+CommandResult TestDeployment::run_broker_expecting_exit(std::chrono::milliseconds timeout) const {
+  return run_command({(bin_dir() / "weftd").string(), "--config", (dir_ / "weftd.conf").string(), "--listen",
+                      "127.0.0.1:0"},
+                     {}, timeout);
 }
 
 int TestDeployment::stop_broker() {

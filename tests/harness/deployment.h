@@ -28,8 +28,16 @@ class TestDeployment {
   void append_config(const std::string& text);
 
   void start_broker(const std::vector<std::string>& extra_args = {});
+  // Starts weftd again on the port it had, so clients configured with that
+  // address find it (e.g. after kill_broker()).
+  void restart_broker(const std::vector<std::string>& extra_args = {});
   // SIGTERM and wait; returns weftd's exit status.
   int stop_broker();
+  // SIGKILL, as the OOM killer would; returns once the process is gone.
+  void kill_broker();
+  // Runs weftd in the foreground expecting it to refuse to start.
+  CommandResult run_broker_expecting_exit(std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+  std::filesystem::path database_file() const { return dir_ / "data" / "weft.db"; }
   ChildProcess& broker() { return *broker_; }
   std::string broker_log() const;
   std::uint16_t port() const { return port_; }
@@ -51,8 +59,11 @@ class TestDeployment {
   CommandResult admin(const std::vector<std::string>& args) const;
 
  private:
+  void launch_broker(const std::string& listen, const std::vector<std::string>& extra_args);
+
   std::filesystem::path dir_;
   std::unique_ptr<ChildProcess> broker_;
+  int broker_starts_ = 0;
   std::uint16_t port_ = 0;
 };
 

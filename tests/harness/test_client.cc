@@ -45,6 +45,23 @@ Result<void> TestClient::subscribe(const std::string& feed) {
   return ok();
 }
 
+Result<std::uint64_t> TestClient::subscribe_durable(const std::string& feed, const std::string& name) {
+  auto subscription = call(connection_->subscribe(feed, name));
+  if (!subscription) {
+    return subscription.error();
+  }
+  const std::uint64_t resume_after = subscription.value()->resume_after();
+  asio::co_spawn(io_, collect(subscription.value()), asio::detached);
+  return resume_after;
+}
+
+void TestClient::ack(const std::string& feed, std::uint64_t sequence) {
+  on_io_thread([&] {
+    connection_->ack(feed, sequence);
+    return 0;
+  });
+}
+
 asio::awaitable<void> TestClient::collect(std::shared_ptr<client::Subscription> subscription) {
   while (true) {
     auto delivery = co_await subscription->next();

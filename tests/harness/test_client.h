@@ -31,6 +31,10 @@ class TestClient {
   Result<v1::PublishAck> publish(const v1::Report& report);
   // Subscribes and keeps collecting deliveries in the background.
   Result<void> subscribe(const std::string& feed);
+  // A durable subscription; returns the sequence the broker resumes after.
+  Result<std::uint64_t> subscribe_durable(const std::string& feed, const std::string& name);
+  // Acknowledges durable deliveries of `feed` up to `sequence`.
+  void ack(const std::string& feed, std::uint64_t sequence);
   std::optional<v1::Delivery> next_delivery(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   std::size_t deliveries_received();
   // The error that ended a subscription's stream, once it has ended.

@@ -1,0 +1,544 @@
+// Durable delivery through a real weftd and a real SQLite file: idempotent
+// publishes, durable subscriptions that catch up after downtime, the
+// unacknowledged window, storage faults and retention.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "tests/harness/deployment.h"
+#include "tests/harness/test_client.h"
+
+namespace weft::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) {
+      break;  // an unfinished last line is not a line yet
+    }
+    if (end > start) {
+      lines.push_back(text.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string id_of(const std::string& json_line) {
+  static const std::regex id(R"re("id":"([0-9a-f-]{36})")re");
+  std::smatch match;
+  return std::regex_search(json_line, match, id) ? match[1].str() : std::string();
+}
+
+std::string to_json_lines(const std::vector<v1::Report>& reports) {
+  std::string out;
+  for (const auto& report : reports) {
+    out += to_json(report) + "\n";
+  }
+  return out;
+}
+
+class DurableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    deployment_.add_org("cert-de", "publisher,subscriber");
+    deployment_.add_org("acme-bank", "subscriber", {}, "NL", "finance");
+  }
+
+  std::unique_ptr<TestClient> connect(const std::string& org, client::Options options = {}) {
+    auto client = std::make_unique<TestClient>();
+    auto connected = client->connect(deployment_.profile(org), deployment_.port(), options);
+    EXPECT_TRUE(connected) << org << ": " << (connected ? "" : connected.error().describe());
+    return client;
+  }
+
+  // Creates the durable subscription at the feed's current end and leaves.
+  void create_subscription(const std::string& org, const std::string& feed, const std::string& name) {
+    auto client = connect(org);
+    auto created = client->subscribe_durable(feed, name);
+    ASSERT_TRUE(created) << created.error().describe();
+    client->close();
+  }
+
+  std::vector<v1::Report> publish_many(const std::string& feed, int count, const std::string& title = "Report") {
+    auto publisher = connect("cert-de");
+    std::vector<v1::Report> reports;
+    for (int i = 0; i < count; ++i) {
+      reports.push_back(make_report(feed, v1::GREEN, title + " " + std::to_string(i)));
+      auto ack = publisher->publish(reports.back());
+      EXPECT_TRUE(ack) << ack.error().describe();
+    }
+    publisher->close();
+    return reports;
+  }
+
+  TestDeployment deployment_{"durable"};
+};
+
+// ---- idempotency ---------------------------------------------------------
+
+TEST_F(DurableTest, RepublishingTheSameReportIsAcknowledgedAsDuplicateAndDeliveredOnce) {
+  deployment_.start_broker();
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe("phishing"));
+  auto publisher = connect("cert-de");
+  const v1::Report report = make_report("phishing");
+
+  auto first = publisher->publish(report);
+  ASSERT_TRUE(first) << first.error().describe();
+  EXPECT_FALSE(first.value().duplicate());
+  auto again = publisher->publish(report);
+  ASSERT_TRUE(again) << again.error().describe();
+  EXPECT_TRUE(again.value().duplicate());
+  EXPECT_EQ(again.value().sequence(), first.value().sequence());
+
+  ASSERT_TRUE(bank->next_delivery(5s).has_value());
+  EXPECT_FALSE(bank->next_delivery(500ms).has_value()) << "the duplicate was delivered again";
+}
+
+TEST_F(DurableTest, SameIdWithDifferentContentIsRefusedAndTheOriginalKept) {
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  auto publisher = connect("cert-de");
+  v1::Report report = make_report("phishing", v1::GREEN, "Original title");
+  ASSERT_TRUE(publisher->publish(report));
+
+  v1::Report altered = report;
+  altered.set_title("Altered title");
+  auto refused = publisher->publish(altered);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, v1::ID_CONFLICT) << refused.error().describe();
+  EXPECT_NE(refused.error().message.find(report.id()), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(refused.error().retryable());
+
+  // The same id with the original content is still recognised.
+  auto duplicate = publisher->publish(report);
+  ASSERT_TRUE(duplicate);
+  EXPECT_TRUE(duplicate.value().duplicate());
+
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe_durable("phishing", "soc"));
+  auto delivery = bank->next_delivery(5s);
+  ASSERT_TRUE(delivery.has_value());
+  EXPECT_EQ(delivery->report().title(), "Original title");
+  EXPECT_FALSE(bank->next_delivery(500ms).has_value());
+}
+
+TEST_F(DurableTest, CliPublishRetriedAfterARestartPrintsDuplicates) {
+  deployment_.start_broker();
+  const auto reports = std::vector<v1::Report>{make_report("phishing"), make_report("phishing")};
+  const auto first = deployment_.weft("cert-de", {"publish", "-"}, to_json_lines(reports));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(std::count(first.out.begin(), first.out.end(), '\n'), 2) << first.out;
+  EXPECT_NE(first.out.find(R"("duplicate":false)"), std::string::npos) << first.out;
+
+  ASSERT_EQ(deployment_.stop_broker(), 0);
+  deployment_.restart_broker();
+  const auto second = deployment_.weft("cert-de", {"publish", "-"}, to_json_lines(reports));
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const auto lines = lines_of(second.out);
+  ASSERT_EQ(lines.size(), 2u) << second.out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(id_of(lines[i]), reports[i].id()) << "acks must come in input order";
+    EXPECT_NE(lines[i].find(R"("duplicate":true)"), std::string::npos) << lines[i];
+  }
+}
+
+TEST_F(DurableTest, CliPublishWaitsForABrokerThatIsDownAndThenDelivers) {
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  deployment_.kill_broker();
+
+  std::vector<v1::Report> reports;
+  for (int i = 0; i < 20; ++i) {
+    reports.push_back(make_report("phishing", v1::GREEN, "While down " + std::to_string(i)));
+  }
+  std::ofstream(deployment_.dir() / "reports.jsonl") << to_json_lines(reports);
+  ChildProcess publisher(deployment_.weft_argv("cert-de", {"publish", "--retry-for", "30",
+                                                           (deployment_.dir() / "reports.jsonl").string()}),
+                         deployment_.dir(), "publisher");
+  ASSERT_TRUE(eventually([&] { return publisher.stderr_text().find("retrying in") != std::string::npos; }, 10s))
+      << publisher.stderr_text();
+  deployment_.restart_broker();
+  const auto status = publisher.wait(30s);
+  ASSERT_TRUE(status.has_value());
+  ASSERT_EQ(*status, 0) << publisher.stderr_text();
+  EXPECT_EQ(lines_of(publisher.stdout_text()).size(), reports.size());
+
+  const auto received = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                       "--count", "20", "--timeout", "20"});
+  ASSERT_EQ(received.exit_code, 0) << received.err;
+  const auto lines = lines_of(received.out);
+  ASSERT_EQ(lines.size(), reports.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(id_of(lines[i]), reports[i].id()) << "position " << i;
+  }
+}
+
+TEST_F(DurableTest, CliPublishGivesUpWhenTheBrokerNeverComesBack) {
+  deployment_.start_broker();
+  deployment_.kill_broker();
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = deployment_.weft("cert-de", {"publish", "--retry-for", "1", "-"},
+                                       to_json(make_report("phishing")) + "\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 15s);
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("gave up after retrying"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("CONNECT_FAILED"), std::string::npos) << result.err;
+  EXPECT_TRUE(result.out.empty()) << result.out;
+}
+
+// ---- durable subscriptions -------------------------------------------------
+
+TEST_F(DurableTest, CliDurableSubscriberCatchesUpInOrderAfterDowntimeAndBrokerRestart) {
+  deployment_.start_broker();
+  // First use creates the subscription at the end of the feed: earlier
+  // reports are not part of it.
+  publish_many("phishing", 3, "Before the subscription");
+  const auto created = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                      "--count", "1", "--timeout", "1"});
+  EXPECT_EQ(created.exit_code, 4) << created.err;
+  EXPECT_NE(created.err.find("resumes after sequence 3"), std::string::npos) << created.err;
+
+  const auto while_away = publish_many("phishing", 40, "While the SOC was patching");
+  ASSERT_EQ(deployment_.stop_broker(), 0);
+  deployment_.restart_broker();
+
+  const auto first = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                    "--count", "25", "--timeout", "20"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto second = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                     "--count", "15", "--timeout", "20"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto lines = lines_of(first.out);
+  const auto more = lines_of(second.out);
+  lines.insert(lines.end(), more.begin(), more.end());
+  ASSERT_EQ(lines.size(), while_away.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(id_of(lines[i]), while_away[i].id()) << "position " << i;
+  }
+
+  // Caught up: nothing more until a live report, which then arrives at once.
+  ChildProcess live(deployment_.weft_argv("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                        "--count", "1", "--timeout", "20"}),
+                    deployment_.dir(), "live");
+  ASSERT_TRUE(eventually([&] { return live.stderr_text().find("resumes after sequence 43") != std::string::npos; },
+                         10s))
+      << live.stderr_text();
+  const auto fresh = publish_many("phishing", 1, "Live");
+  ASSERT_EQ(live.wait(20s), std::optional<int>(0)) << live.stderr_text();
+  EXPECT_EQ(id_of(lines_of(live.stdout_text()).at(0)), fresh[0].id());
+}
+
+TEST_F(DurableTest, UnacknowledgedDeliveriesAreRedeliveredAfterReconnect) {
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  const auto reports = publish_many("phishing", 10);
+
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe_durable("phishing", "soc"));
+  std::vector<std::uint64_t> sequences;
+  for (int i = 0; i < 10; ++i) {
+    auto delivery = bank->next_delivery(5s);
+    ASSERT_TRUE(delivery.has_value()) << i;
+    EXPECT_EQ(delivery->report().id(), reports[i].id());
+    sequences.push_back(delivery->report().broker().sequence());
+  }
+  bank->ack("phishing", sequences[5]);  // the first six
+  ASSERT_TRUE(bank->subscribe("malware"));  // a round trip: the ack was read before it
+  bank->close();
+
+  auto again = connect("acme-bank");
+  auto resumed = again->subscribe_durable("phishing", "soc");
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed.value(), sequences[5]);
+  for (int i = 6; i < 10; ++i) {
+    auto delivery = again->next_delivery(5s);
+    ASSERT_TRUE(delivery.has_value()) << i;
+    EXPECT_EQ(delivery->report().id(), reports[i].id());
+  }
+  EXPECT_FALSE(again->next_delivery(300ms).has_value());
+}
+
+TEST_F(DurableTest, AckForAReportNotYetDeliveredIsRefusedAndDoesNotMoveTheCursor) {
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  const auto reports = publish_many("phishing", 3);
+  auto bank = connect("acme-bank");
+  auto resumed = bank->subscribe_durable("phishing", "soc");
+  ASSERT_TRUE(resumed);
+  ASSERT_TRUE(bank->next_delivery(5s).has_value());
+  bank->ack("phishing", resumed.value() + 1000);
+  ASSERT_TRUE(bank->subscribe("malware"));
+  bank->close();
+
+  auto again = connect("acme-bank");
+  auto after = again->subscribe_durable("phishing", "soc");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after.value(), resumed.value());
+}
+
+TEST_F(DurableTest, SecondSessionCannotTakeAnInUseSubscription) {
+  deployment_.start_broker();
+  auto first = connect("acme-bank");
+  ASSERT_TRUE(first->subscribe_durable("phishing", "soc"));
+  const auto cli = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                  "--count", "1", "--timeout", "5"});
+  EXPECT_EQ(cli.exit_code, 1) << cli.err;
+  EXPECT_NE(cli.err.find("ALREADY_SUBSCRIBED"), std::string::npos) << cli.err;
+  EXPECT_NE(cli.err.find("'soc'"), std::string::npos) << cli.err;
+}
+
+TEST_F(DurableTest, LargeBacklogIsSentInABoundedWindow) {
+  deployment_.append_config("limits { max_unacked: 16 }");
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  publish_many("phishing", 100);
+
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe_durable("phishing", "soc"));
+  std::uint64_t last = 0;
+  for (int i = 0; i < 16; ++i) {
+    auto delivery = bank->next_delivery(5s);
+    ASSERT_TRUE(delivery.has_value()) << i;
+    last = delivery->report().broker().sequence();
+  }
+  EXPECT_FALSE(bank->next_delivery(500ms).has_value()) << "more than the window without an ack";
+  EXPECT_EQ(bank->deliveries_received(), 16u);
+
+  std::size_t received = 16;
+  while (received < 100) {
+    bank->ack("phishing", last);
+    for (int i = 0; i < 16 && received < 100; ++i, ++received) {
+      auto delivery = bank->next_delivery(5s);
+      ASSERT_TRUE(delivery.has_value()) << received;
+      EXPECT_EQ(delivery->report().broker().sequence(), last + 1);
+      last = delivery->report().broker().sequence();
+    }
+  }
+  EXPECT_FALSE(bank->next_delivery(300ms).has_value());
+}
+
+TEST_F(DurableTest, BacklogGoesThroughTheRecipientsCurrentPolicyAndWithheldReportsDoNotStallTheWindow) {
+  deployment_.append_config("limits { max_unacked: 4 }");
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  auto publisher = connect("cert-de");
+  // More AMBER reports for someone else than the window holds: the bank never
+  // sees them and so can never ack them.
+  for (int i = 0; i < 10; ++i) {
+    v1::Report amber = make_report("phishing", v1::AMBER, "For the energy sector only");
+    amber.add_recipients("cert-de");
+    ASSERT_TRUE(publisher->publish(amber));
+  }
+  v1::Report with_email = make_report("phishing", v1::GREEN, "Victim contact");
+  with_email.set_description("Contact the victim at maria.rossi@victim-corp.example for samples.");
+  ASSERT_TRUE(publisher->publish(with_email));
+
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe_durable("phishing", "soc"));
+  auto delivery = bank->next_delivery(5s);
+  ASSERT_TRUE(delivery.has_value()) << "withheld reports stalled the window";
+  EXPECT_EQ(delivery->report().id(), with_email.id());
+  EXPECT_EQ(delivery->report().description().find("maria.rossi@victim-corp.example"), std::string::npos)
+      << delivery->report().description();
+  EXPECT_TRUE(delivery->report().has_redaction());
+  bank->ack("phishing", delivery->report().broker().sequence());
+  ASSERT_TRUE(bank->subscribe("malware"));
+  bank->close();
+
+  // The cursor moved past the withheld reports too.
+  auto again = connect("acme-bank");
+  auto resumed = again->subscribe_durable("phishing", "soc");
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed.value(), delivery->report().broker().sequence());
+}
+
+TEST_F(DurableTest, BacklogIsNotDeliveredToAnOrganisationThatLostAccess) {
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  publish_many("phishing", 3);
+  const auto revoke = deployment_.admin({"org", "revoke", "acme-bank"});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
+  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("registry.reloaded") != std::string::npos; }));
+  const auto cli = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                  "--count", "1", "--timeout", "5"});
+  EXPECT_EQ(cli.exit_code, 3) << cli.err;
+  EXPECT_TRUE(cli.out.empty()) << cli.out;
+}
+
+// ---- storage ---------------------------------------------------------------
+
+TEST_F(DurableTest, ReportsSurviveAKilledBrokerAndTheDatabaseStaysIntact) {
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  const auto reports = publish_many("phishing", 30);
+  deployment_.kill_broker();
+  deployment_.restart_broker();
+  const auto received = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                       "--count", "30", "--timeout", "20"});
+  ASSERT_EQ(received.exit_code, 0) << received.err;
+  const auto lines = lines_of(received.out);
+  ASSERT_EQ(lines.size(), 30u);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(id_of(lines[i]), reports[i].id());
+  }
+}
+
+TEST_F(DurableTest, FullDiskRefusesPublishesRetryablyWhileDeliveriesGoOn) {
+  deployment_.append_config("storage { max_database_bytes: 1048576 }");
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  auto publisher = connect("cert-de");
+  std::vector<std::string> accepted;
+  std::optional<Error> refusal;
+  for (int i = 0; i < 5000 && !refusal; ++i) {
+    v1::Report report = make_report("phishing", v1::GREEN, "Filling the disk " + std::to_string(i));
+    report.set_description(std::string(2000, 'x'));
+    auto ack = publisher->publish(report);
+    if (ack) {
+      accepted.push_back(report.id());
+    } else {
+      refusal = ack.error();
+    }
+  }
+  ASSERT_TRUE(refusal.has_value()) << "a 1 MiB database took 5000 reports of 2 kB";
+  EXPECT_EQ(refusal->code, v1::STORAGE_UNAVAILABLE) << refusal->describe();
+  EXPECT_TRUE(refusal->retryable());
+  EXPECT_NE(refusal->message.find("full"), std::string::npos) << refusal->message;
+  ASSERT_GT(accepted.size(), 10u);
+  EXPECT_TRUE(publisher->is_open()) << "a full disk is no reason to drop the publisher";
+
+  // The CLI reports it as a refusal after its retries.
+  v1::Report one_more = make_report("phishing");
+  one_more.set_description(std::string(2000, 'y'));
+  const auto cli = deployment_.weft("cert-de", {"publish", "--retry-for", "1", "-"}, to_json(one_more) + "\n");
+  EXPECT_EQ(cli.exit_code, 1) << cli.err;
+  EXPECT_NE(cli.err.find("STORAGE_UNAVAILABLE"), std::string::npos) << cli.err;
+
+  // Everything accepted before the disk filled is still delivered.
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe_durable("phishing", "soc"));
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    auto delivery = bank->next_delivery(5s);
+    ASSERT_TRUE(delivery.has_value()) << i;
+    EXPECT_EQ(delivery->report().id(), accepted[i]);
+    bank->ack("phishing", delivery->report().broker().sequence());
+  }
+}
+
+TEST_F(DurableTest, CorruptDatabaseAtStartUpIsReportedAndTheBrokerRefusesToStart) {
+  deployment_.start_broker();
+  publish_many("phishing", 200);
+  ASSERT_EQ(deployment_.stop_broker(), 0);
+  {
+    std::fstream db(deployment_.database_file(), std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(db.is_open());
+    db.seekp(4096 * 3);  // page 4 onwards: table pages, not the header
+    const std::string garbage(4096 * 4, '\x5a');
+    db.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  const auto result = deployment_.run_broker_expecting_exit();
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.exit_code, -1) << "weftd kept running on a corrupt database";
+  EXPECT_NE(result.err.find("refusing to start"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("weft.db"), std::string::npos) << result.err;
+}
+
+TEST_F(DurableTest, WrongStorageKeyIsReportedAndTheBrokerRefusesToStart) {
+  deployment_.start_broker();
+  publish_many("phishing", 2);
+  ASSERT_EQ(deployment_.stop_broker(), 0);
+  const auto key_file = deployment_.dir() / "keys" / "storage.key";
+  std::string key = read_text(key_file);
+  key[0] = static_cast<char>(key[0] ^ 0x01);
+  std::ofstream(key_file, std::ios::binary | std::ios::trunc) << key;
+  const auto result = deployment_.run_broker_expecting_exit();
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.exit_code, -1) << "weftd started with a storage key that does not fit the database";
+  EXPECT_NE(result.err.find("key"), std::string::npos) << result.err;
+}
+
+TEST_F(DurableTest, UnredactedPersonalDataNeverReachesTheDiskInPlaintext) {
+  deployment_.start_broker();
+  const std::string marker = "planted-" + random_uuid().substr(0, 8) + "@victim-corp.example";
+  v1::Report report = make_report("phishing", v1::GREEN, "Contact " + marker);
+  report.set_description("Write to " + marker + " for the sample.");
+  auto publisher = connect("cert-de");
+  ASSERT_TRUE(publisher->publish(report));
+  publish_many("phishing", 20);  // more WAL traffic after it
+
+  const auto files_holding_marker = [&] {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(deployment_.dir() / "data")) {
+      if (entry.is_regular_file() && read_text(entry.path()).find(marker) != std::string::npos) {
+        found.push_back(entry.path().string());
+      }
+    }
+    return found;
+  };
+  EXPECT_TRUE(files_holding_marker().empty()) << "while running: " << files_holding_marker().front();
+  ASSERT_EQ(deployment_.stop_broker(), 0);
+  EXPECT_TRUE(files_holding_marker().empty()) << "after a clean stop: " << files_holding_marker().front();
+  EXPECT_EQ(deployment_.broker_log().find(marker), std::string::npos) << "the log holds the e-mail address";
+}
+
+TEST_F(DurableTest, RetentionSweepsOldReportsAndTheirDeliveryState) {
+  deployment_.append_config(
+      "retention { sweep_interval_ms: 200 feeds { feed: \"phishing\" max_age_s: 1 } }");
+  deployment_.start_broker();
+  create_subscription("acme-bank", "phishing", "soc");
+  create_subscription("acme-bank", "malware", "soc-malware");
+  publish_many("phishing", 5, "Short-lived");
+  const auto kept = publish_many("malware", 2, "Default retention");
+
+  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("retention.swept") != std::string::npos; }, 10s))
+      << deployment_.broker_log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        sqlite3* db = nullptr;
+        if (sqlite3_open_v2(deployment_.database_file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+          sqlite3_close(db);
+          return false;
+        }
+        sqlite3_stmt* count = nullptr;
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM reports WHERE feed = 'phishing'", -1, &count, nullptr);
+        const bool swept = count != nullptr && sqlite3_step(count) == SQLITE_ROW && sqlite3_column_int(count, 0) == 0;
+        sqlite3_finalize(count);
+        sqlite3_close(db);
+        return swept;
+      },
+      10s));
+
+  const auto phishing = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
+                                                       "--count", "1", "--timeout", "1"});
+  EXPECT_EQ(phishing.exit_code, 4) << "aged-out reports were delivered: " << phishing.out;
+  const auto malware = deployment_.weft("acme-bank", {"subscribe", "--feed", "malware", "--durable", "soc-malware",
+                                                      "--count", "2", "--timeout", "10"});
+  ASSERT_EQ(malware.exit_code, 0) << malware.err;
+  EXPECT_EQ(id_of(lines_of(malware.out).at(0)), kept[0].id());
+
+  // A swept id is forgotten: publishing it again is a new report, not a duplicate.
+  auto publisher = connect("cert-de");
+  v1::Report old_report = make_report("phishing");
+  ASSERT_TRUE(publisher->publish(old_report));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto again = publisher->publish(old_report);
+        return again && !again.value().duplicate();
+      },
+      10s));
+}
+
+}  // namespace
+}  // namespace weft::testing
