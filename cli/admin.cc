@@ -293,7 +293,9 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
                             "\nLimits (frame size, timeouts, queue bounds) have safe defaults; see "
                             "proto/weft/v1/config.proto\nto override them in a `limits { ... }` block.\n"
                             "policy_files are tried in order: the first policy whose selector matches a "
-                            "recipient applies."),
+                            "recipient applies.\nReports are kept in data/weft.db, encrypted with keys/storage.key, "
+                            "for 30 days (TLP:RED 7);\n`storage { ... }` and `retention { ... }` blocks change that "
+                            "(see docs/storage.md)."),
       0644));
 
   // The operator's own organisation, for `weft admin policy reload`.

@@ -414,6 +414,21 @@ Result<void> SqliteStore::save_cursors(const std::vector<CursorUpdate>& updates)
   if (broken_) {
     return make_error(v1::STORAGE_UNAVAILABLE, "storage failed earlier: positions not saved");
   }
+  // A lost position only means a few redeliveries (at-least-once), so
+  // positions do not pay for an fsync of their own: with synchronous=NORMAL
+  // in WAL mode they become durable with the next report commit (FULL) or
+  // checkpoint.
+  WEFT_TRY(execute("PRAGMA synchronous=NORMAL"));
+  auto saved = write_cursors(updates);
+  if (auto restored = execute("PRAGMA synchronous=FULL"); !restored) {
+    // Never acknowledge a report without a full sync.
+    broken_ = true;
+    return restored.error();
+  }
+  return saved;
+}
+
+Result<void> SqliteStore::write_cursors(const std::vector<CursorUpdate>& updates) {
   WEFT_TRY(execute("BEGIN IMMEDIATE"));
   Statement update(db_,
                    "UPDATE subscriptions SET acked = MAX(acked, ?) WHERE organisation = ? AND name = ?");

@@ -58,6 +58,7 @@ class SqliteStore final : public ReportStore {
   Result<void> execute(const char* sql);
   Error failure(const std::string& what);
   Result<std::uint64_t> feed_end(const std::string& feed);
+  Result<void> write_cursors(const std::vector<CursorUpdate>& updates);
 
   sqlite3* db_;
   const StorageKey& key_;
