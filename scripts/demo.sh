@@ -4,6 +4,8 @@
 # victims' personal data removed by its data-protection policy, while a peer
 # CERT under another policy receives the contacts it needs. Installs what is
 # missing and builds first.
+# Then the bank's SOC goes offline, the broker crashes and restarts, and the
+# SOC catches up with what it missed, once and in order.
 #   scripts/demo.sh            (keeps nothing; set WEFT_DEMO_DIR to keep the deployment)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,20 +55,29 @@ note "Each gets its own key and certificate; the broker knows them by the key's 
   --roles auditor --jurisdiction DE --sector government | sed 's/^/   /'
 "$weft" admin org list --dir "$deployment" | sed 's/^/   /'
 
+start_broker() {
+  rm -f "$demo_dir/ready.json"
+  "$weftd" --config "$deployment/weftd.conf" --ready-file "$demo_dir/ready.json" 2>>"$demo_dir/weftd.log" &
+  broker_pid=$!
+  for _ in $(seq 1 200); do
+    [ -s "$demo_dir/ready.json" ] && return 0
+    kill -0 "$broker_pid" 2>/dev/null || { cat "$demo_dir/weftd.log"; echo "weftd did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "weftd did not get ready within 20 s" >&2
+  exit 1
+}
+
 say "3. The broker starts (mutual TLS 1.3 on 127.0.0.1:$port)"
-"$weftd" --config "$deployment/weftd.conf" --ready-file "$demo_dir/ready.json" 2>"$demo_dir/weftd.log" &
-broker_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$demo_dir/ready.json" ] && break
-  kill -0 "$broker_pid" 2>/dev/null || { cat "$demo_dir/weftd.log"; echo "weftd did not start" >&2; exit 1; }
-  sleep 0.1
-done
+start_broker
 note "weftd is running (pid $broker_pid); its log: $demo_dir/weftd.log"
+note "Reports are stored encrypted in $deployment/data/weft.db before they are acknowledged."
 
 say "4. ACME Bank's SOC and the peer CERT subscribe to the 'phishing' feed"
 note "Each recipient gets one data-protection policy, chosen by its registry entry:"
 note "acme-bank (NL, finance) -> eu-baseline; cert-be (BE, csirt) -> cert-peer."
-"$weft" --profile "$deployment/orgs/acme-bank/profile.conf" subscribe --feed phishing --count 3 --timeout 30 \
+note "The bank's SOC uses a durable subscription named 'soc': the broker keeps its place."
+"$weft" --profile "$deployment/orgs/acme-bank/profile.conf" subscribe --feed phishing --durable soc --count 3 --timeout 30 \
   >"$demo_dir/received.jsonl" 2>"$demo_dir/subscriber.err" &
 subscriber_pid=$!
 "$weft" --profile "$deployment/orgs/cert-be/profile.conf" subscribe --feed phishing --count 3 --timeout 30 \
@@ -113,7 +124,37 @@ if grep -q "Maria Rossi" "$demo_dir/received.jsonl" || ! grep -q "Maria Rossi" "
   exit 1
 fi
 
-say "8. The auditor tries to publish: its role does not allow that"
+say "8. The SOC box goes down for patches; meanwhile the broker is killed (SIGKILL) and restarted"
+kill -KILL "$broker_pid"
+{ wait "$broker_pid"; } 2>/dev/null || true  # quiet: bash would announce "Killed"
+start_broker
+note "weftd restarted (pid $broker_pid) from its database."
+update_id=$(cat /proc/sys/kernel/random/uuid)
+printf '%s\n' "{\"id\":\"$update_id\",\"feed\":\"phishing\",\"tlp\":\"GREEN\",\"title\":\"Update: the phishing kit moved to a new domain\",\"description\":\"The kit now posts credentials to a new host.\",\"indicators\":[{\"type\":\"DOMAIN\",\"value\":\"secure-login-update.example\"}]}" \
+  >"$demo_dir/update.json"
+note "The CERT publishes an update while the SOC is away; its script retries after a network"
+note "hiccup, and the broker recognises the second copy by its id:"
+"$weft" --profile "$deployment/orgs/ncsc-nl/profile.conf" publish "$demo_dir/update.json" | sed 's/^/   acknowledged: /'
+"$weft" --profile "$deployment/orgs/ncsc-nl/profile.conf" publish "$demo_dir/update.json" | sed 's/^/   acknowledged: /'
+note "The SOC comes back and resumes its subscription:"
+"$weft" --profile "$deployment/orgs/acme-bank/profile.conf" subscribe --feed phishing --durable soc --count 1 --timeout 20 \
+  >"$demo_dir/caught-up.jsonl" 2>"$demo_dir/caught-up.err"
+sed 's/^weft: /   /' "$demo_dir/caught-up.err"
+note "received: \"$(grep -o '"title":"[^"]*"' "$demo_dir/caught-up.jsonl" | cut -d'"' -f4)\" (sequence $(grep -o '"sequence":"[0-9]*"' "$demo_dir/caught-up.jsonl" | cut -d'"' -f4) of the feed)"
+if ! grep -q "$update_id" "$demo_dir/caught-up.jsonl"; then
+  echo "the SOC did not catch up after the restart" >&2
+  exit 1
+fi
+status=0
+"$weft" --profile "$deployment/orgs/acme-bank/profile.conf" subscribe --feed phishing --durable soc --count 1 --timeout 1 \
+  >"$demo_dir/more.jsonl" 2>/dev/null || status=$?
+if [ "$status" -ne 4 ] || [ -s "$demo_dir/more.jsonl" ]; then
+  echo "the SOC was sent more than it missed" >&2
+  exit 1
+fi
+note "Asked again, the broker has nothing more for it: caught up, no duplicate."
+
+say "9. The auditor tries to publish: its role does not allow that"
 if "$weft" --profile "$deployment/orgs/dpo-audit/profile.conf" publish "$root/examples/sample-reports.json" \
   >/dev/null 2>"$demo_dir/auditor.err"; then
   echo "the auditor was able to publish: that must not happen" >&2
@@ -121,7 +162,7 @@ if "$weft" --profile "$deployment/orgs/dpo-audit/profile.conf" publish "$root/ex
 fi
 sed 's/^/   refused: /' "$demo_dir/auditor.err" | head -1
 
-say "9. The operator revokes ACME Bank's access"
+say "10. The operator revokes ACME Bank's access"
 "$weft" admin org revoke --dir "$deployment" acme-bank | sed 's/^/   /'
 sleep 0.5
 if "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" whoami >/dev/null 2>"$demo_dir/revoked.err"; then
@@ -130,10 +171,10 @@ if "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" whoami >/dev/null
 fi
 sed 's/^/   /' "$demo_dir/revoked.err"
 
-say "10. The broker stops gracefully"
+say "11. The broker stops gracefully"
 kill -TERM "$broker_pid"
 wait "$broker_pid"
 broker_pid=""
 grep "broker.stopped" "$demo_dir/weftd.log" | sed 's/^.*broker.stopped /   /'
 
-say "Done: 3 reports shared over mutual TLS, each recipient's copy filtered by its own policy; an unauthorised publish and a revoked organisation were refused."
+say "Done: 4 reports shared over mutual TLS, each recipient's copy filtered by its own policy; the SOC caught up after a broker crash without a duplicate; an unauthorised publish and a revoked organisation were refused."
