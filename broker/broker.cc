@@ -65,10 +65,10 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
       policies_(std::move(policies)),
       storage_(std::move(storage)),
       services_{settings_, registry_, *policies_, router_, sessions_, counters_, *storage_},
-      acceptor_(*contexts_[0]),
-      signals_(*contexts_[0]),
-      registry_timer_(*contexts_[0]),
-      sweep_timer_(*contexts_[0]) {
+      acceptor_(std::in_place, *contexts_[0]),
+      signals_(std::in_place, *contexts_[0]),
+      registry_timer_(std::in_place, *contexts_[0]),
+      sweep_timer_(std::in_place, *contexts_[0]) {
   for (auto& context : contexts_) {
     work_guards_.emplace_back(context->get_executor());
   }
@@ -81,6 +81,11 @@ Broker::~Broker() {
   // destroy the contexts with whatever handlers they still hold, while the
   // session table and counters those handlers touch are alive.
   storage_.reset();
+  // I/O objects of context 0 must go before their context does.
+  sweep_timer_.reset();
+  registry_timer_.reset();
+  signals_.reset();
+  acceptor_.reset();
   work_guards_.clear();
   for (auto& context : contexts_) {
     context.reset();
@@ -94,28 +99,28 @@ Result<std::uint16_t> Broker::listen() {
     return make_error(v1::CONFIG_INVALID, "listen address '" + settings_.listen_host + "' is not an IP address");
   }
   const tcp::endpoint endpoint(address, settings_.listen_port);
-  acceptor_.open(endpoint.protocol(), error);
+  acceptor_->open(endpoint.protocol(), error);
   if (!error) {
-    acceptor_.set_option(tcp::acceptor::reuse_address(true), error);
+    acceptor_->set_option(tcp::acceptor::reuse_address(true), error);
   }
   if (!error) {
-    acceptor_.bind(endpoint, error);
+    acceptor_->bind(endpoint, error);
   }
   if (!error) {
-    acceptor_.listen(asio::socket_base::max_listen_connections, error);
+    acceptor_->listen(asio::socket_base::max_listen_connections, error);
   }
   if (error) {
     return make_error(v1::CONFIG_INVALID,
                       "cannot listen on " + settings_.listen_host + ":" + std::to_string(settings_.listen_port) +
                           ": " + error.message());
   }
-  return acceptor_.local_endpoint().port();
+  return acceptor_->local_endpoint().port();
 }
 
 void Broker::run() {
-  signals_.add(SIGTERM);
-  signals_.add(SIGINT);
-  signals_.add(SIGHUP);
+  signals_->add(SIGTERM);
+  signals_->add(SIGINT);
+  signals_->add(SIGHUP);
   wait_for_signal();
   asio::co_spawn(*contexts_[0], accept_loop(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "accept"}}); });
   asio::co_spawn(*contexts_[0], watch_registry(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "registry"}}); });
@@ -128,7 +133,7 @@ void Broker::run() {
                                 {"sha256", policy->canonical_sha256().substr(0, 16)}});
   }
   log::info("broker.started", {{"broker_id", settings_.broker_id},
-                               {"listen", settings_.listen_host + ":" + std::to_string(acceptor_.local_endpoint().port())},
+                               {"listen", settings_.listen_host + ":" + std::to_string(acceptor_->local_endpoint().port())},
                                {"threads", settings_.network_threads},
                                {"organisations", registry_.current()->proto().organisations_size()}});
   std::vector<std::thread> threads;
@@ -158,7 +163,7 @@ void Broker::stop() {
 }
 
 void Broker::wait_for_signal() {
-  signals_.async_wait([this](const boost::system::error_code& error, int signal) { on_signal(error, signal); });
+  signals_->async_wait([this](const boost::system::error_code& error, int signal) { on_signal(error, signal); });
 }
 
 void Broker::on_signal(const boost::system::error_code& error, int signal) {
@@ -177,10 +182,10 @@ void Broker::on_signal(const boost::system::error_code& error, int signal) {
 
 asio::awaitable<void> Broker::shut_down() {
   boost::system::error_code ignored;
-  acceptor_.close(ignored);
-  registry_timer_.cancel();
-  sweep_timer_.cancel();
-  signals_.cancel(ignored);
+  acceptor_->close(ignored);
+  registry_timer_->cancel();
+  sweep_timer_->cancel();
+  signals_->cancel(ignored);
   for (auto& session : sessions_.snapshot()) {
     session->close_async(v1::SHUTTING_DOWN, "the broker is shutting down; reconnect later", CloseReason::kShutdown);
   }
@@ -214,7 +219,7 @@ asio::awaitable<void> Broker::accept_loop() {
   while (!stopping_) {
     Context& target = next_context();
     tcp::socket socket(target);
-    auto [error] = co_await acceptor_.async_accept(socket, kUseAwaitableTuple);
+    auto [error] = co_await acceptor_->async_accept(socket, kUseAwaitableTuple);
     if (error) {
       if (stopping_ || error == asio::error::operation_aborted) {
         break;
@@ -253,8 +258,8 @@ asio::awaitable<void> Broker::accept_loop() {
 
 asio::awaitable<void> Broker::watch_registry() {
   while (!stopping_) {
-    registry_timer_.expires_after(settings_.registry_poll);
-    auto [error] = co_await registry_timer_.async_wait(kUseAwaitableTuple);
+    registry_timer_->expires_after(settings_.registry_poll);
+    auto [error] = co_await registry_timer_->async_wait(kUseAwaitableTuple);
     if (error || stopping_) {
       break;
     }
@@ -279,8 +284,8 @@ asio::awaitable<void> Broker::sweep_expired() {
   const auto red = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retention.red_max_age).count();
   const std::size_t batch = settings_.retention.sweep_batch;
   while (!stopping_) {
-    sweep_timer_.expires_after(settings_.retention.sweep_interval);
-    auto [error] = co_await sweep_timer_.async_wait(kUseAwaitableTuple);
+    sweep_timer_->expires_after(settings_.retention.sweep_interval);
+    auto [error] = co_await sweep_timer_->async_wait(kUseAwaitableTuple);
     if (error || stopping_) {
       break;
     }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -76,10 +77,11 @@ class Broker {
   Counters counters_;
   std::unique_ptr<store::StorageService> storage_;
   Services services_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::signal_set signals_;
-  boost::asio::steady_timer registry_timer_;
-  boost::asio::steady_timer sweep_timer_;
+  // Optional only so the destructor can destroy them before context 0.
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::optional<boost::asio::signal_set> signals_;
+  std::optional<boost::asio::steady_timer> registry_timer_;
+  std::optional<boost::asio::steady_timer> sweep_timer_;
   std::atomic<bool> stopping_{false};
   std::uint64_t next_session_id_ = 0;
   std::size_t next_context_ = 0;
