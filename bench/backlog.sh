@@ -15,28 +15,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 REPORTS=${REPORTS:-200000}
 
-if [ -x "$root/scripts/build.sh" ]; then
-  "$root/scripts/build.sh" >/dev/null
-fi
-weft=$root/build/bin/weft
-weftd=$root/build/bin/weftd
+source "$root/bench/deployment.sh" backlog
 fill=$root/build/bench/fill_store
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/weft-backlog.XXXXXX")
-deployment=$work/deployment
-weftd_pid=
-cleanup() {
-  if [ -n "$weftd_pid" ]; then
-    kill -TERM "$weftd_pid" 2>/dev/null || true
-    wait "$weftd_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$weft" admin init --dir "$deployment" >/dev/null
-"$weft" admin org add --dir "$deployment" --name bench-pub --roles publisher --jurisdiction DE --sector government >/dev/null
-"$weft" admin org add --dir "$deployment" --name bench-sub --roles subscriber --jurisdiction DE --sector finance >/dev/null
 "$fill" --dir "$deployment" --reports "$REPORTS" --feeds 1 --subscriber-org bench-sub --durable backlog >&2
 
 "$weftd" --config "$deployment/weftd.conf" --listen 127.0.0.1:0 --ready-file "$deployment/ready.json" \

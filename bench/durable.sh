@@ -26,39 +26,8 @@ WALL=${WALL:-120}
 MODES=${MODES:-durable-serial durable-window durable-concurrent durable-no-group-commit durable-fanout}
 WEFTD_LOG_LEVEL=${WEFTD_LOG_LEVEL:-info}
 
-if [ -x "$root/scripts/build.sh" ]; then
-  "$root/scripts/build.sh" >/dev/null
-else
-  cmake -S "$root" -B "$root/build" -G Ninja -DWEFT_WERROR=ON >/dev/null
-  ninja -C "$root/build" >/dev/null
-fi
-weft=$root/build/bin/weft
-weftd=$root/build/bin/weftd
+source "$root/bench/deployment.sh" durable
 load=$root/build/bench/durable_publish
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/weft-durable.XXXXXX")
-deployment=$work/deployment
-weftd_pid=
-stop_weftd() {
-  [ -n "$weftd_pid" ] || return 0
-  kill -TERM "$weftd_pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$weftd_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$weftd_pid" 2>/dev/null || true
-  wait "$weftd_pid" 2>/dev/null || true
-  weftd_pid=
-}
-cleanup() {
-  stop_weftd
-  if [ "${KEEP:-0}" = 1 ]; then echo "# kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-"$weft" admin init --dir "$deployment" >/dev/null
-"$weft" admin org add --dir "$deployment" --name bench-pub --roles publisher --jurisdiction DE --sector government >/dev/null
-"$weft" admin org add --dir "$deployment" --name bench-sub --roles subscriber --jurisdiction DE --sector finance >/dev/null
 cp "$deployment/weftd.conf" "$work/weftd.conf.base"
 
 # Starts weftd on an empty database; extra config lines come as arguments.

@@ -7,28 +7,10 @@
 #include <random>
 #include <string>
 
+#include "common/uuid.h"
 #include "weft/v1/report.pb.h"
 
 namespace weft::bench {
-
-// A random UUID version 4 in RFC 9562 text form.
-inline std::string random_uuid(std::mt19937_64& generator) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) {
-      out += '-';
-    }
-    char digit = kHex[generator() % 16];
-    if (i == 12) {
-      digit = '4';  // version 4
-    } else if (i == 16) {
-      digit = kHex[8 + generator() % 4];  // variant 10xx
-    }
-    out += digit;
-  }
-  return out;
-}
 
 // Filler for the description: ordinary lower-case words only, so the
 // broker's personal-data detectors find nothing to redact (no digits, no
@@ -49,7 +31,7 @@ inline constexpr std::size_t kFillerWordCount = sizeof kFillerWords / sizeof kFi
 // (exactly, for sizes from about 300 bytes to 16 KiB), padded in the description.
 inline v1::Report make_report(const std::string& feed, std::size_t target_bytes, std::mt19937_64& generator) {
   v1::Report report;
-  report.set_id(random_uuid(generator));
+  report.set_id(uuid::random_v4(generator));
   report.set_feed(feed);
   report.set_tlp(v1::GREEN);
   report.set_title("Credential phishing campaign against online banking customers");

@@ -27,39 +27,8 @@ SIZE=${SIZE:-1024}
 BATCH=${BATCH:-2000}
 FEEDS=${FEEDS:-4}
 
-if [ -x "$root/scripts/build.sh" ]; then
-  "$root/scripts/build.sh" >/dev/null
-else
-  cmake -S "$root" -B "$root/build" -G Ninja -DWEFT_WERROR=ON >/dev/null
-  ninja -C "$root/build" >/dev/null
-fi
-weft=$root/build/bin/weft
-weftd=$root/build/bin/weftd
+source "$root/bench/deployment.sh" restart
 fill=$root/build/bench/fill_store
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/weft-restart.XXXXXX")
-deployment=$work/deployment
-weftd_pid=
-stop_weftd() {
-  [ -n "$weftd_pid" ] || return 0
-  kill -TERM "$weftd_pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$weftd_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$weftd_pid" 2>/dev/null || true
-  wait "$weftd_pid" 2>/dev/null || true
-  weftd_pid=
-}
-cleanup() {
-  stop_weftd
-  if [ "${KEEP:-0}" = 1 ]; then echo "# kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-"$weft" admin init --dir "$deployment" >/dev/null
-"$weft" admin org add --dir "$deployment" --name bench-pub --roles publisher --jurisdiction DE --sector government >/dev/null
-"$weft" admin org add --dir "$deployment" --name bench-sub --roles subscriber --jurisdiction DE --sector finance >/dev/null
 
 now_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }  # bash's clock, no fork
 

@@ -241,41 +241,56 @@ asio::awaitable<void> drain(std::shared_ptr<client::Subscription> subscription, 
   }
 }
 
+// What ends a subscribe command besides --count: SIGINT/SIGTERM (exit 0 when
+// running without --count, 130 when reports were still expected) and --timeout.
+class SubscribeStops {
+ public:
+  SubscribeStops(asio::any_io_executor executor, std::shared_ptr<SubscribeState> state, double timeout_s)
+      : signals_(executor, SIGINT, SIGTERM), timeout_(executor) {
+    signals_.async_wait([state](const boost::system::error_code& error, int) {
+      if (!error) {
+        state->finish(state->wanted > 0 ? kExitInterrupted : kExitOk);
+      }
+    });
+    if (timeout_s > 0) {
+      timeout_.expires_after(std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)));
+      timeout_.async_wait([state, timeout_s](const boost::system::error_code& error) {
+        if (!error && !state->finished) {
+          std::cerr << "weft: timed out after " << timeout_s << " s with " << state->received << " of "
+                    << state->wanted << " reports\n";
+          state->finish(kExitTimeout);
+        }
+      });
+    }
+  }
+  void cancel() {
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    timeout_.cancel();
+  }
+
+ private:
+  asio::signal_set signals_;
+  asio::steady_timer timeout_;
+};
+
 asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std::string> feeds, long count,
                                          double timeout_s) {
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
   state->wanted = count;
 
-  asio::signal_set signals(executor, SIGINT, SIGTERM);
-  signals.async_wait([state, count](const boost::system::error_code& error, int) {
-    if (!error) {
-      state->finish(count > 0 ? kExitInterrupted : kExitOk);
-    }
-  });
-  asio::steady_timer timeout(executor);
-  if (timeout_s > 0) {
-    timeout.expires_after(std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)));
-    timeout.async_wait([state, timeout_s](const boost::system::error_code& error) {
-      if (!error && !state->finished) {
-        std::cerr << "weft: timed out after " << timeout_s << " s with " << state->received << " of "
-                  << state->wanted << " reports\n";
-        state->finish(kExitTimeout);
-      }
-    });
-  }
+  SubscribeStops stops(executor, state, timeout_s);
 
   auto connection = co_await open_session(options);
   if (!connection) {
-    signals.cancel();
-    timeout.cancel();
+    stops.cancel();
     co_return report_failure("cannot open a session with the broker", connection.error());
   }
   for (const auto& feed : feeds) {
     auto subscription = co_await connection.value()->subscribe(feed);
     if (!subscription) {
-      signals.cancel();
-      timeout.cancel();
+      stops.cancel();
       connection.value()->close();
       co_return report_failure("cannot subscribe to feed '" + feed + "'", subscription.error());
     }
@@ -287,8 +302,7 @@ asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std:
     state->done.expires_at(asio::steady_timer::time_point::max());
     co_await state->done.async_wait(kUseAwaitableTuple);
   }
-  signals.cancel();
-  timeout.cancel();
+  stops.cancel();
   connection.value()->close();
   co_return state->exit_code;
 }
@@ -325,23 +339,7 @@ asio::awaitable<int> subscribe_durable_and_print(ClientOptions options, std::str
   if (!profile) {
     co_return report_failure("cannot open a session with the broker", profile.error());
   }
-  asio::signal_set signals(executor, SIGINT, SIGTERM);
-  signals.async_wait([state, count](const boost::system::error_code& error, int) {
-    if (!error) {
-      state->finish(count > 0 ? kExitInterrupted : kExitOk);
-    }
-  });
-  asio::steady_timer timeout(executor);
-  if (timeout_s > 0) {
-    timeout.expires_after(std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)));
-    timeout.async_wait([state, timeout_s](const boost::system::error_code& error) {
-      if (!error && !state->finished) {
-        std::cerr << "weft: timed out after " << timeout_s << " s with " << state->received << " of "
-                  << state->wanted << " reports\n";
-        state->finish(kExitTimeout);
-      }
-    });
-  }
+  SubscribeStops stops(executor, state, timeout_s);
   auto consumer = std::make_shared<client::DurableConsumer>(executor, std::move(profile).value(), feed, name,
                                                             connection_options(options), retry_policy(options));
   consumer->set_retry_observer(announce_retry);
@@ -354,8 +352,7 @@ asio::awaitable<int> subscribe_durable_and_print(ClientOptions options, std::str
     state->done.expires_at(asio::steady_timer::time_point::max());
     co_await state->done.async_wait(kUseAwaitableTuple);
   }
-  signals.cancel();
-  timeout.cancel();
+  stops.cancel();
   // The last report's ack must reach the broker, or the next run would
   // print that report again.
   co_await consumer->close_after_acks();

@@ -1,5 +1,7 @@
 #include "tests/harness/deployment.h"
 
+#include "common/uuid.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -119,21 +121,7 @@ CommandResult TestDeployment::admin(const std::vector<std::string>& args) const 
 
 std::string random_uuid() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) {
-      out += '-';
-    }
-    char digit = kHex[generator() % 16];
-    if (i == 12) {
-      digit = '4';  // version 4
-    } else if (i == 16) {
-      digit = kHex[8 + generator() % 4];  // variant 10xx
-    }
-    out += digit;
-  }
-  return out;
+  return uuid::random_v4(generator);
 }
 
 v1::Report make_report(const std::string& feed, v1::Tlp tlp, const std::string& title) {
