@@ -372,6 +372,11 @@ void Session::on_stored(std::uint64_t correlation, Result<store::Appended> store
   --publishes_in_flight_;
   publish_slot_.cancel();
   if (!stored) {
+    if (stored.error().code == v1::ID_CONFLICT) {
+      // A reused id with other content is a bug at best and an attempt to
+      // rewrite a shared report at worst: the operator should see it.
+      log::warn("security.id_conflict", {{"conn", id_}, {"org", organisation_}});
+    }
     refuse_publish(correlation, stored.error());
     return;
   }

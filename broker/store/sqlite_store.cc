@@ -124,6 +124,11 @@ Error SqliteStore::failure(const std::string& what) {
   if ((code & 0xFF) == SQLITE_FULL) {
     message = what + ": the database is full (disk full or storage.max_database_bytes reached)";
   }
+  if ((code & 0xFF) == SQLITE_BUSY) {
+    // Another process holds the write lock (a backup tool, say): nothing is
+    // wrong with the data, so try again later.
+    return make_error(v1::STORAGE_BUSY, what + ": the database is locked by another process");
+  }
   if ((code & 0xFF) == SQLITE_IOERR || (code & 0xFF) == SQLITE_CORRUPT) {
     // After a failed write or sync the file may not hold what we think
     // (fsyncgate): no further writes on this handle.
@@ -161,7 +166,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
                                               "; refusing to start rather than lose or misread data (restore it "
                                               "from a backup, or move it away to start empty)");
   };
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout_ms));
   if (existed && options.check_integrity) {
     // Statements are scoped: one left mid-result would block COMMIT.
     Statement check(raw, "PRAGMA quick_check");

@@ -28,6 +28,9 @@ class SqliteStore final : public ReportStore {
     // Refuse to open a database that fails PRAGMA quick_check.
     bool check_integrity = true;
     std::uint64_t max_database_bytes = 0;  // 0: no cap
+    // How long a write waits for a lock another process holds before it
+    // fails with STORAGE_BUSY.
+    std::uint32_t busy_timeout_ms = 5000;
   };
 
   // Creates the database if missing (writer only). Refuses a corrupt

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -191,6 +192,31 @@ TEST_F(SqliteStoreTest, NotADatabaseAndWrongKeyAreRefused) {
   auto wrong = SqliteStore::open(dir_ / "weft.db", *other_key, {});
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("another storage key"), std::string::npos) << wrong.error().message;
+}
+
+TEST_F(SqliteStoreTest, WriteLockHeldByAnotherProcessIsRetryableBusyAndLosesNothing) {
+  SqliteStore::Options options;
+  options.busy_timeout_ms = 100;
+  auto store = open(options);
+  ASSERT_TRUE(store->append_batch({request("b1", "phishing", "before the lock")})[0]);
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "weft.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto blocked = store->append_batch({request("b2", "phishing", "while locked")});
+  ASSERT_FALSE(blocked[0]);
+  EXPECT_EQ(blocked[0].error().code, v1::STORAGE_BUSY) << blocked[0].error().describe();
+  EXPECT_TRUE(blocked[0].error().retryable());
+  EXPECT_TRUE(store->writable()) << "a lock is no reason to stop writing for good";
+  // Readers are not blocked by a writer in WAL mode.
+  EXPECT_EQ(store->read_feed("phishing", 0, 10).value().size(), 1U);
+
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  auto retried = store->append_batch({request("b2", "phishing", "while locked")});
+  ASSERT_TRUE(retried[0]) << retried[0].error().describe();
+  EXPECT_FALSE(retried[0].value().duplicate);
+  EXPECT_EQ(retried[0].value().sequence, 2U);
 }
 
 }  // namespace

@@ -120,6 +120,8 @@ TEST_F(DurableTest, SameIdWithDifferentContentIsRefusedAndTheOriginalKept) {
   EXPECT_EQ(refused.error().code, v1::ID_CONFLICT) << refused.error().describe();
   EXPECT_NE(refused.error().message.find(report.id()), std::string::npos) << refused.error().message;
   EXPECT_FALSE(refused.error().retryable());
+  EXPECT_TRUE(eventually([&] { return deployment_.broker_log().find("security.id_conflict") != std::string::npos; }))
+      << deployment_.broker_log();
 
   // The same id with the original content is still recognised.
   auto duplicate = publisher->publish(report);
