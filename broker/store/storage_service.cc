@@ -107,7 +107,8 @@ void StorageService::sweep(std::vector<RetentionRule> rules, std::int64_t red_ma
 void StorageService::save_cursor(CursorUpdate update) {
   {
     std::lock_guard lock(writer_mutex_);
-    pending_cursors_.push_back(std::move(update));
+    auto& acked = pending_cursors_[{std::move(update.organisation), std::move(update.name)}];
+    acked = std::max(acked, update.acked);
   }
   writer_ready_.notify_one();
 }
@@ -126,7 +127,7 @@ void StorageService::read_feed(std::string feed, std::uint64_t after, std::size_
 void StorageService::run_writer() {
   while (true) {
     std::deque<WriterJob> jobs;
-    std::vector<CursorUpdate> cursors;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> cursors;
     {
       std::unique_lock lock(writer_mutex_);
       writer_ready_.wait(lock, [this] { return stopping_ || !writer_jobs_.empty() || !pending_cursors_.empty(); });
@@ -159,16 +160,11 @@ void StorageService::run_writer() {
       }
     }
     if (!cursors.empty()) {
-      std::map<std::pair<std::string, std::string>, std::uint64_t> latest;
-      for (const auto& cursor : cursors) {
-        auto& acked = latest[{cursor.organisation, cursor.name}];
-        acked = std::max(acked, cursor.acked);
+      std::vector<CursorUpdate> updates;
+      for (const auto& [subscription, acked] : cursors) {
+        updates.push_back({subscription.first, subscription.second, acked});
       }
-      std::vector<CursorUpdate> merged;
-      for (const auto& [key, acked] : latest) {
-        merged.push_back({key.first, key.second, acked});
-      }
-      if (auto saved = writer_store_->save_cursors(merged); !saved) {
+      if (auto saved = writer_store_->save_cursors(updates); !saved) {
         log::error("storage.cursor_save_failed", {{"error", saved.error().message}});
       }
     }

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -83,12 +84,16 @@ class StorageService {
   mutable std::mutex writer_mutex_;
   std::condition_variable writer_ready_;
   std::deque<WriterJob> writer_jobs_;            // guarded by writer_mutex_
-  std::vector<CursorUpdate> pending_cursors_;    // guarded by writer_mutex_
+  // Latest position per (organisation, subscription): however fast acks
+  // come, one entry per subscription waits. Guarded by writer_mutex_.
+  std::map<std::pair<std::string, std::string>, std::uint64_t> pending_cursors_;
   bool stopping_ = false;                        // guarded by writer_mutex_ and reader_mutex_
 
   std::mutex reader_mutex_;
   std::condition_variable reader_ready_;
-  std::deque<std::function<void(SqliteStore&)>> reader_jobs_;  // guarded by reader_mutex_
+  // At most one page request per durable subscription (a session reads the
+  // next page only when the last one arrived). Guarded by reader_mutex_.
+  std::deque<std::function<void(SqliteStore&)>> reader_jobs_;
 
   std::atomic<bool> writable_{true};
   std::atomic<std::uint64_t> committed_{0};
