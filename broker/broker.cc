@@ -45,13 +45,15 @@ Result<std::unique_ptr<Broker>> Broker::create(Settings settings) {
   storage_settings.max_batch = settings.storage_max_batch;
   storage_settings.queue_limit = settings.storage_queue_limit;
   WEFT_TRY(auto storage, store::StorageService::open(storage_settings));
+  WEFT_TRY(auto audit, AuditLog::open(settings.audit));
   auto snapshot = std::make_shared<const Registry>(std::move(registry));
   return std::unique_ptr<Broker>(new Broker(std::move(settings), std::move(tls), std::move(snapshot),
-                                            std::move(policies), std::move(storage)));
+                                            std::move(policies), std::move(storage), std::move(audit)));
 }
 
 Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
-               std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage)
+               std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage,
+               std::unique_ptr<AuditLog> audit)
     : settings_(std::move(settings)),
       contexts_([this] {
         std::vector<std::unique_ptr<Context>> contexts;
@@ -64,7 +66,8 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
       registry_(std::move(registry)),
       policies_(std::move(policies)),
       storage_(std::move(storage)),
-      services_{settings_, registry_, *policies_, router_, sessions_, counters_, *storage_},
+      audit_(std::move(audit)),
+      services_{settings_, registry_, *policies_, router_, sessions_, counters_, *storage_, *audit_},
       acceptor_(std::in_place, *contexts_[0]),
       signals_(std::in_place, *contexts_[0]),
       registry_timer_(std::in_place, *contexts_[0]),
@@ -81,6 +84,8 @@ Broker::~Broker() {
   // destroy the contexts with whatever handlers they still hold, while the
   // session table and counters those handlers touch are alive.
   storage_.reset();
+  // Every queued record is written and a final checkpoint signed.
+  audit_.reset();
   // I/O objects of context 0 must go before their context does.
   sweep_timer_.reset();
   registry_timer_.reset();
@@ -150,6 +155,8 @@ void Broker::run() {
                                {"deliveries_queued", counters_.deliveries_queued.load()},
                                {"deliveries_withheld", counters_.deliveries_withheld.load()},
                                {"deliveries_failed_closed", counters_.deliveries_failed_closed.load()},
+                               {"deliveries_held_for_audit", counters_.deliveries_held_for_audit.load()},
+                               {"audit_entries", audit_->size()},
                                {"sessions_opened", counters_.sessions_opened.load()}});
 }
 

@@ -54,7 +54,8 @@ class Broker {
   using WorkGuard = boost::asio::executor_work_guard<Context::executor_type>;
 
   Broker(Settings settings, std::shared_ptr<boost::asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
-         std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage);
+         std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage,
+         std::unique_ptr<AuditLog> audit);
 
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> watch_registry();
@@ -76,6 +77,7 @@ class Broker {
   net::SessionTable sessions_;
   Counters counters_;
   std::unique_ptr<store::StorageService> storage_;
+  std::unique_ptr<AuditLog> audit_;
   Services services_;
   // Optional only so the destructor can destroy them before context 0.
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;

@@ -85,6 +85,21 @@ Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std:
   settings.retention.sweep_interval = ms_or_default(retention.sweep_interval_ms(), 60000);
   settings.retention.sweep_batch = or_default(retention.sweep_batch(), 1000U);
 
+  const v1::AuditConfig& audit = config.audit();
+  const auto audit_path = [&](const std::string& given, const char* fallback) {
+    return files::resolve(config_dir, given.empty() ? std::string(fallback) : given);
+  };
+  settings.audit.database_file = audit_path(audit.database_file(), "data/audit.db");
+  settings.audit.checkpoint_file = audit_path(audit.checkpoint_file(), "data/audit.checkpoint");
+  settings.audit.signing_key_file = audit_path(audit.signing_key_file(), "keys/audit.key");
+  settings.audit.fingerprint_key_file = audit_path(audit.fingerprint_key_file(), "keys/audit-fingerprint.key");
+  settings.audit.checkpoint_interval = ms_or_default(audit.checkpoint_interval_ms(), 1000);
+  settings.audit.max_batch = or_default(audit.max_batch(), 4096U);
+  settings.audit.queue_limit = or_default(audit.queue_limit(), 65536U);
+  if (settings.audit.queue_limit < settings.audit.max_batch) {
+    return config_error(source, "audit.queue_limit must be at least audit.max_batch");
+  }
+
   if (config.broker_id().empty()) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);

@@ -41,6 +41,16 @@ struct Retention {
   std::uint32_t sweep_batch = 1000;
 };
 
+struct AuditSettings {
+  std::filesystem::path database_file;
+  std::filesystem::path checkpoint_file;
+  std::filesystem::path signing_key_file;
+  std::filesystem::path fingerprint_key_file;
+  std::chrono::milliseconds checkpoint_interval{1000};
+  std::uint32_t max_batch = 4096;
+  std::uint32_t queue_limit = 65536;
+};
+
 struct Settings {
   std::string listen_host;
   std::uint16_t listen_port = 0;
@@ -60,6 +70,7 @@ struct Settings {
   std::uint32_t storage_max_batch = 512;
   std::uint32_t storage_queue_limit = 8192;
   Retention retention;
+  AuditSettings audit;
   Limits limits{};
 };
 

@@ -40,11 +40,11 @@ std::vector<Router::Recipient> Router::recipients(const v1::Report& report, cons
   }
   for (const Subscriber& subscriber : it->second) {
     const v1::Organisation* org = registry.find_by_name(subscriber.organisation);
-    if (org == nullptr || !may_read(*org, report.feed()) || !pipeline::tlp_allows_delivery(*org, report)) {
+    if (org == nullptr || !may_read(*org, report.feed())) {
       continue;
     }
     if (auto target = subscriber.target.lock()) {
-      out.push_back({std::move(target), org, subscriber.durable});
+      out.push_back({std::move(target), org, subscriber.durable, !pipeline::tlp_allows_delivery(*org, report)});
     }
   }
   return out;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/registry.h"
+#include "weft/v1/audit.pb.h"
 #include "weft/v1/report.pb.h"
 
 namespace weft::broker {
@@ -23,15 +24,21 @@ struct DeliveryInfo {
   std::string_view feed;
   std::uint64_t sequence = 0;
   bool durable = false;  // the subscription is durable: in order, windowed, acknowledged
+  // What the broker did for this recipient, to be recorded in the audit log
+  // by the target when (and only when) it takes the frame — or, for a
+  // durable target offered no frame (withheld), when it passes the sequence.
+  const v1::AuditRecord* record = nullptr;
 };
 
 // What the router needs from a session: a place to put frames.
 class DeliveryTarget {
  public:
   virtual ~DeliveryTarget() = default;
-  // Takes an encoded Delivery frame; false when the target refused it (full
-  // or closing). A durable target may drop it and read the report from the
-  // store later instead.
+  // Takes an encoded Delivery frame; false when the target refused it (full,
+  // closing, or the audit log could not record it). A durable target may
+  // drop it and read the report from the store later instead; it is also
+  // told, with a null frame, of reports withheld from it, so that it can move
+  // past them in order.
   virtual bool offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo& info) = 0;
 };
 
@@ -46,9 +53,12 @@ class Router {
     std::shared_ptr<DeliveryTarget> target;
     const v1::Organisation* organisation;  // points into the registry passed in
     bool durable = false;
+    // Subscribed and allowed to read the feed, but the TLP rules keep this
+    // report from it: nothing is delivered, the refusal is recorded.
+    bool withheld_by_tlp = false;
   };
-  // Live subscribers of the report's feed that the registry and the TLP
-  // rules allow to receive it.
+  // Live subscribers of the report's feed that the registry allows to read
+  // it, each marked whether the TLP rules let this report through.
   std::vector<Recipient> recipients(const v1::Report& report, const Registry& registry) const;
 
   std::size_t subscriber_count(const std::string& feed) const;

@@ -40,10 +40,16 @@ v1::Report report(const std::string& feed, v1::Tlp tlp) {
   return r;
 }
 
-std::set<std::string> names_of(const std::vector<Router::Recipient>& recipients) {
+// Those the report may reach; `withheld` collects those the TLP rules stop.
+std::set<std::string> names_of(const std::vector<Router::Recipient>& recipients,
+                               std::set<std::string>* withheld = nullptr) {
   std::set<std::string> names;
   for (const auto& recipient : recipients) {
-    names.insert(recipient.organisation->name());
+    if (!recipient.withheld_by_tlp) {
+      names.insert(recipient.organisation->name());
+    } else if (withheld != nullptr) {
+      withheld->insert(recipient.organisation->name());
+    }
   }
   return names;
 }
@@ -75,8 +81,14 @@ TEST(Router, AmberGoesOnlyToNamedOrganisationsOrGroups) {
   auto amber = report("phishing", v1::AMBER_STRICT);
   amber.add_recipients("bank-a");
   amber.add_recipients("finance");
-  EXPECT_EQ(names_of(router.recipients(amber, registry)), (std::set<std::string>{"bank-a", "bank-b"}));
-  EXPECT_TRUE(router.recipients(report("phishing", v1::RED), registry).empty());
+  std::set<std::string> withheld;
+  EXPECT_EQ(names_of(router.recipients(amber, registry), &withheld), (std::set<std::string>{"bank-a", "bank-b"}));
+  // Subscribers the TLP rules stop are still listed, marked, so that the
+  // refusal can be recorded in the audit log.
+  EXPECT_EQ(withheld, (std::set<std::string>{"bank-c"}));
+  withheld.clear();
+  EXPECT_TRUE(names_of(router.recipients(report("phishing", v1::RED), registry), &withheld).empty());
+  EXPECT_EQ(withheld, (std::set<std::string>{"bank-a", "bank-b", "bank-c"}));
 }
 
 TEST(Router, SkipsGoneTargetsUnsubscribedAndUnregistered) {

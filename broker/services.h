@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "broker/audit_log.h"
 #include "broker/config.h"
 #include "broker/net/session_table.h"
 #include "broker/policy_holder.h"
@@ -43,6 +44,8 @@ struct Counters {
   std::atomic<std::uint64_t> deliveries_queued{0};
   std::atomic<std::uint64_t> deliveries_withheld{0};
   std::atomic<std::uint64_t> deliveries_failed_closed{0};
+  // Deliveries not made because the audit log could not record them.
+  std::atomic<std::uint64_t> deliveries_held_for_audit{0};
   std::atomic<std::uint64_t> broker_fields_overwritten{0};
   std::atomic<std::uint64_t> unknown_fields_dropped{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(CloseReason::kCount)> closes{};
@@ -56,6 +59,7 @@ struct Services {
   net::SessionTable& sessions;
   Counters& counters;
   store::StorageService& storage;
+  AuditLog& audit;
 };
 
 }  // namespace weft::broker

@@ -15,6 +15,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "common/address.h"
+#include "audit/note.h"
 #include "common/files.h"
 #include "common/names.h"
 #include "common/registry.h"
@@ -44,6 +45,8 @@ struct Layout {
   fs::path policies() const { return dir / "policies"; }
   fs::path pseudonym_key() const { return dir / "keys" / "pseudonym.key"; }
   fs::path storage_key() const { return dir / "keys" / "storage.key"; }
+  fs::path audit_key() const { return dir / "keys" / "audit.key"; }
+  fs::path audit_fingerprint_key() const { return dir / "keys" / "audit-fingerprint.key"; }
 };
 
 // The organisation weft admin uses to talk to its own broker (role admin).
@@ -53,6 +56,7 @@ struct LoadedDeployment {
   v1::BrokerConfig config;
   fs::path registry_path;
   fs::path ca_cert_path;
+  fs::path audit_key_path;
 };
 
 Result<LoadedDeployment> load_deployment(const Layout& layout) {
@@ -65,6 +69,9 @@ Result<LoadedDeployment> load_deployment(const Layout& layout) {
   WEFT_TRY(text_proto::load(layout.config(), out.config));
   out.registry_path = files::resolve(layout.dir, out.config.registry_file());
   out.ca_cert_path = files::resolve(layout.dir, out.config.ca_file());
+  out.audit_key_path = files::resolve(
+      layout.dir, out.config.audit().signing_key_file().empty() ? std::string("keys/audit.key")
+                                                                : out.config.audit().signing_key_file());
   return out;
 }
 
@@ -143,6 +150,10 @@ Result<std::string> issue_organisation_identity(const Layout& layout, const Load
   profile.set_ca_file("ca.pem");
   profile.set_cert_file("cert.pem");
   profile.set_key_file("key.pem");
+  // The audit log's public key travels with the profile over the same secure
+  // channel, so `weft audit` trusts what this deployment signs and nothing else.
+  WEFT_TRY(auto audit_signer, audit::NoteSigner::load(deployment.audit_key_path));
+  profile.set_audit_verifier_key(audit_signer->verifier_key());
   const std::string text = text_proto::print(
       profile, "weft client profile for organisation '" + name +
                    "' (weft.v1.ClientProfile).\nUse it with: weft --profile " + (org_dir / "profile.conf").string() +
@@ -260,13 +271,20 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
   if (sodium_init() < 0) {
     return make_error(v1::INTERNAL, "libsodium failed to initialise");
   }
-  for (const auto& key_file : {layout.pseudonym_key(), layout.storage_key()}) {
+  for (const auto& key_file : {layout.pseudonym_key(), layout.storage_key(), layout.audit_fingerprint_key()}) {
     std::string key(32, '\0');
     randombytes_buf(key.data(), key.size());
     const auto key_written = files::write_file_atomic(key_file, key, 0600);
     sodium_memzero(key.data(), key.size());
     WEFT_TRY(key_written);
   }
+
+  // The audit log signs its checkpoints with this key; its name is the log's
+  // origin, the first line of every checkpoint.
+  const std::string audit_origin =
+      options.audit_origin.empty() ? (advertised_host + "/" + options.broker_id + "/audit") : options.audit_origin;
+  WEFT_TRY(audit::NoteSigner::create_key_file(layout.audit_key(), audit_origin));
+  WEFT_TRY(auto audit_signer, audit::NoteSigner::load(layout.audit_key()));
 
   WEFT_TRY(save_registry(layout.registry(), v1::Registry{}));
 
@@ -322,6 +340,9 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
       << "  pseudonym key      " << layout.pseudonym_key().string() << " (mode 0600)\n"
       << "  storage key        " << layout.storage_key().string()
       << " (mode 0600; reports are stored encrypted with it in data/weft.db)\n"
+      << "  audit log key      " << layout.audit_key().string() << " (mode 0600; signs the audit log's checkpoints)\n"
+      << "  audit verifier key " << audit_signer->verifier_key() << "\n"
+      << "                     (publish it; auditors pin it; it is in every client profile)\n"
       << "  registry           " << layout.registry().string()
       << " (the 'operator' organisation, role admin, for weft admin policy reload)\n"
       << "Next: weft admin org add --dir " << layout.dir.string()

@@ -18,6 +18,8 @@ struct InitOptions {
   std::string listen = "127.0.0.1:7443";
   std::string advertised_address;  // default: listen
   std::string broker_id = "weftd";
+  // The audit log's origin and key name [<advertised host>/<broker id>/audit].
+  std::string audit_origin;
   std::vector<std::string> extra_names;  // more DNS names / IPs for the broker certificate
   pki::KeyType key_type = pki::KeyType::kEcP256;
   int ca_days = 3650;

@@ -138,6 +138,9 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--broker-id", init.broker_id, "Name of this broker (certificate and logs)")
       ->capture_default_str();
   init_cmd->add_option("--san", init.extra_names, "More DNS names or IP addresses for the broker certificate");
+  init_cmd->add_option("--audit-origin", init.audit_origin,
+                       "Name of the audit log and its signing key, a schema-less URL such as "
+                       "weft.example.org/audit (default: HOST/BROKER-ID/audit)");
   init_cmd->add_option("--key-type", init_key_type, "p256 or ed25519")->capture_default_str();
   init_cmd->add_option("--broker-days", init.broker_days, "Broker certificate lifetime in days")->capture_default_str();
 

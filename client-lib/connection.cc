@@ -302,6 +302,19 @@ asio::awaitable<Result<v1::AdminResponse>> Connection::reload_policies() {
   co_return reply.value().admin_response();
 }
 
+asio::awaitable<Result<v1::AuditResponse>> Connection::audit(v1::AuditRequest audit_request) {
+  v1::Frame frame;
+  *frame.mutable_audit_request() = std::move(audit_request);
+  auto reply = co_await request(std::move(frame));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (!reply.value().has_audit_response()) {
+    co_return make_error(v1::PROTOCOL_VIOLATION, "the broker answered with something other than AuditResponse");
+  }
+  co_return std::move(*reply.value().mutable_audit_response());
+}
+
 asio::awaitable<Result<std::chrono::microseconds>> Connection::ping() {
   const auto start = Clock::now();
   v1::Frame frame;

@@ -103,6 +103,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Asks the broker to re-read its policy files (needs the ADMIN role). On
   // POLICY_INVALID the broker keeps the policies in force.
   boost::asio::awaitable<Result<v1::AdminResponse>> reload_policies();
+  // An auditor's request to the audit log (needs the AUDITOR role).
+  boost::asio::awaitable<Result<v1::AuditResponse>> audit(v1::AuditRequest audit_request);
   // Round trip time of a Ping.
   boost::asio::awaitable<Result<std::chrono::microseconds>> ping();
 

@@ -20,6 +20,7 @@ Result<Profile> Profile::load(const std::filesystem::path& path) {
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   Profile profile;
   profile.organisation = proto.organisation();
+  profile.path = path;
   if (proto.broker_address().empty()) {
     return make_error(v1::CONFIG_INVALID, path.string() + ": broker_address is missing");
   }
@@ -39,6 +40,7 @@ Result<Profile> Profile::load(const std::filesystem::path& path) {
   WEFT_TRY(required(proto.ca_file(), "ca_file", profile.ca_file));
   WEFT_TRY(required(proto.cert_file(), "cert_file", profile.cert_file));
   WEFT_TRY(required(proto.key_file(), "key_file", profile.key_file));
+  profile.audit_verifier_key = proto.audit_verifier_key();
   return profile;
 }
 

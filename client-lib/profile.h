@@ -20,6 +20,10 @@ struct Profile {
   std::filesystem::path ca_file;
   std::filesystem::path cert_file;
   std::filesystem::path key_file;
+  // The audit log's verifier key, "<name>+<id>+<key>" (empty in profiles
+  // written before the audit log existed).
+  std::string audit_verifier_key;
+  std::filesystem::path path;  // the profile file itself
 
   // Reads a profile file; relative paths are relative to its folder.
   static Result<Profile> load(const std::filesystem::path& path);

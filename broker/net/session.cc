@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 
 #include "broker/pipeline/authorize.h"
+#include "broker/pipeline/audit_records.h"
 #include "broker/pipeline/fan_out.h"
 #include "broker/pipeline/validate.h"
 #include "common/log.h"
@@ -254,6 +255,9 @@ void Session::handle_frame(std::string_view body) {
     case v1::Frame::kAck:
       on_ack(frame);
       return;
+    case v1::Frame::kAuditRequest:
+      on_audit_request(frame);
+      return;
     case v1::Frame::kPing: {
       v1::Frame pong;
       pong.set_correlation_id(frame.correlation_id());
@@ -316,22 +320,23 @@ void Session::on_hello(const v1::Frame& frame) {
   log::info("session.opened", {{"conn", id_}, {"org", organisation_}, {"client", frame.hello().client_software()}});
 }
 
-void Session::refuse_publish(std::uint64_t correlation_id, const Error& error) {
+void Session::refuse_publish(std::uint64_t correlation_id, const Error& error, const v1::Report& report) {
   services_.counters.reports_refused.fetch_add(1, std::memory_order_relaxed);
   log::info("report.refused", {{"conn", id_}, {"org", organisation_}, {"code", error_code_name(error.code)}});
+  services_.audit.record(pipeline::refused_record(report, organisation_, error.code));
   send_error(correlation_id, error);
 }
 
 void Session::on_publish(v1::Frame& frame) {
   const std::uint64_t correlation = frame.correlation_id();
   if (!frame.publish().has_report()) {
-    refuse_publish(correlation, make_error(v1::VALIDATION_FAILED, "publish.report is missing"));
+    refuse_publish(correlation, make_error(v1::VALIDATION_FAILED, "publish.report is missing"), v1::Report());
     return;
   }
   v1::Report& report = *frame.mutable_publish()->mutable_report();
   const bool client_set_broker_fields = report.has_broker();
   if (auto valid = pipeline::validate_report(report); !valid) {
-    refuse_publish(correlation, valid.error());
+    refuse_publish(correlation, valid.error(), report);
     return;
   }
   const auto [registry, org] = current_organisation();
@@ -339,13 +344,15 @@ void Session::on_publish(v1::Frame& frame) {
     return;
   }
   if (auto allowed = pipeline::authorize_publish(*org, report); !allowed) {
-    refuse_publish(correlation, allowed.error());
+    refuse_publish(correlation, allowed.error(), report);
     return;
   }
   if (!services_.storage.writable()) {
-    refuse_publish(correlation, make_error(v1::STORAGE_UNAVAILABLE,
-                                           "the broker's storage failed; publishes are refused until it is "
-                                           "restarted (deliveries continue)"));
+    refuse_publish(correlation,
+                   make_error(v1::STORAGE_UNAVAILABLE,
+                              "the broker's storage failed; publishes are refused until it is restarted "
+                              "(deliveries continue)"),
+                   report);
     return;
   }
   if (client_set_broker_fields) {
@@ -360,15 +367,20 @@ void Session::on_publish(v1::Frame& frame) {
       static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
   stamp.set_broker_id(services_.settings.broker_id);
 
-  // Acknowledged only once the transaction holding it has committed.
+  // Acknowledged only once the transaction holding it has committed. What a
+  // refusal record needs is kept: the report itself goes to the store.
   ++publishes_in_flight_;
+  v1::Report identity;
+  identity.set_id(report.id());
+  identity.set_feed(report.feed());
+  identity.set_tlp(report.tlp());
   services_.storage.append({std::move(report)}, stream_.get_executor(),
-                           [self = shared_from_this(), correlation](Result<store::Appended> stored) {
-                             self->on_stored(correlation, std::move(stored));
+                           [self = shared_from_this(), correlation, identity](Result<store::Appended> stored) {
+                             self->on_stored(correlation, std::move(stored), identity);
                            });
 }
 
-void Session::on_stored(std::uint64_t correlation, Result<store::Appended> stored) {
+void Session::on_stored(std::uint64_t correlation, Result<store::Appended> stored, const v1::Report& identity) {
   --publishes_in_flight_;
   publish_slot_.cancel();
   if (!stored) {
@@ -377,7 +389,7 @@ void Session::on_stored(std::uint64_t correlation, Result<store::Appended> store
       // rewrite a shared report at worst: the operator should see it.
       log::warn("security.id_conflict", {{"conn", id_}, {"org", organisation_}});
     }
-    refuse_publish(correlation, stored.error());
+    refuse_publish(correlation, stored.error(), identity);
     return;
   }
   const store::Appended& appended = stored.value();
@@ -387,8 +399,9 @@ void Session::on_stored(std::uint64_t correlation, Result<store::Appended> store
     services_.counters.reports_duplicate.fetch_add(1, std::memory_order_relaxed);
   } else {
     const auto registry = services_.registry.current();
-    const auto fanned_out = pipeline::fan_out(report, services_.router.recipients(report, *registry),
-                                              *services_.policies.current(), services_.policies.pseudonymizer());
+    const auto fanned_out =
+        pipeline::fan_out(report, services_.router.recipients(report, *registry), *services_.policies.current(),
+                          services_.policies.pseudonymizer(), services_.audit);
     recipients = fanned_out.delivered;
     services_.counters.reports_accepted.fetch_add(1, std::memory_order_relaxed);
     services_.counters.deliveries_queued.fetch_add(fanned_out.delivered, std::memory_order_relaxed);
@@ -576,41 +589,67 @@ void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>
     if (sequence <= durable.delivered) {
       continue;
     }
-    durable.delivered = sequence;
-    // The backlog goes through the same gates as live deliveries, with the
-    // registry and policies in force now.
-    if (!may_read(*org, feed) || !pipeline::tlp_allows_delivery(*org, report)) {
+    if (!may_read(*org, feed)) {
+      // The registry change that took the right away ends this subscription.
+      durable.delivered = sequence;
       continue;
     }
-    if (auto frame = pipeline::encode_for(report, *org, *policies, services_.policies.pseudonymizer())) {
-      durable.unacked.push_back(sequence);
-      if (!queue_delivery(*frame)) {
-        return;
-      }
+    // The backlog goes through the same gates as live deliveries, with the
+    // registry and policies in force now.
+    auto copy = pipeline::copy_for(report, *org, *policies, services_.policies.pseudonymizer(), services_.audit);
+    if (copy.frame && !services_.audit.has_room()) {
+      services_.counters.deliveries_held_for_audit.fetch_add(1, std::memory_order_relaxed);
+      hold_back_unrecorded(feed);
+      return;
     }
+    durable.delivered = sequence;
+    if (!copy.frame) {
+      services_.audit.record(std::move(copy.record));
+      continue;
+    }
+    durable.unacked.push_back(sequence);
+    if (!queue_delivery(copy.frame)) {
+      return;
+    }
+    services_.audit.record(std::move(copy.record));
   }
   advance_cursor(durable);
   pump(feed);
 }
 
-void Session::on_live(const std::string& feed, std::uint64_t sequence,
-                      const std::shared_ptr<const std::string>& frame) {
+void Session::on_live(const std::string& feed, std::uint64_t sequence, const std::shared_ptr<const std::string>& frame,
+                      const std::optional<v1::AuditRecord>& record) {
   auto it = durables_.find(feed);
   if (it == durables_.end() || phase_ == Phase::kClosing) {
     return;
   }
   Durable& durable = it->second;
   if (sequence <= durable.delivered) {
-    return;  // already delivered from the store
+    return;  // already handled from the store
   }
   const bool in_window = durable.unacked.size() < services_.settings.limits.max_unacked;
-  if (sequence == durable.delivered + 1 && !durable.reading && in_window) {
+  if (sequence == durable.delivered + 1 && !durable.reading && in_window && record) {
+    if (!frame) {
+      // Withheld from this recipient: recorded, and passed in order.
+      durable.delivered = sequence;
+      services_.audit.record(*record);
+      advance_cursor(durable);
+      return;
+    }
+    if (!services_.audit.has_room()) {
+      services_.counters.deliveries_held_for_audit.fetch_add(1, std::memory_order_relaxed);
+      hold_back_unrecorded(feed);
+      return;
+    }
     durable.delivered = sequence;
     durable.unacked.push_back(sequence);
-    queue_delivery(frame);
+    if (queue_delivery(frame)) {
+      services_.audit.record(*record);
+    }
     return;
   }
-  // A gap, a read under way or a full window: the store has it.
+  // A gap, a read under way or a full window: the store has it, and the
+  // backlog path will decide and record.
   durable.caught_up = false;
   pump(feed);
 }
@@ -680,6 +719,30 @@ void Session::on_admin(const v1::Frame& frame) {
   send(reply);
 }
 
+void Session::on_audit_request(const v1::Frame& frame) {
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
+    return;
+  }
+  if (!has_role(*org, v1::AUDITOR)) {
+    send_error(frame.correlation_id(),
+               make_error(v1::FORBIDDEN, "organisation '" + organisation_ + "' does not have the auditor role"));
+    return;
+  }
+  services_.audit.serve(frame.audit_request(), stream_.get_executor(),
+                        [self = shared_from_this(), correlation = frame.correlation_id()](
+                            Result<v1::AuditResponse> answered) {
+                          if (!answered) {
+                            self->send_error(correlation, answered.error());
+                            return;
+                          }
+                          v1::Frame reply;
+                          reply.set_correlation_id(correlation);
+                          *reply.mutable_audit_response() = std::move(answered).value();
+                          self->send(reply);
+                        });
+}
+
 void Session::registry_changed() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] { self->apply_registry(); });
 }
@@ -728,14 +791,48 @@ bool Session::offer(const std::shared_ptr<const std::string>& frame, const Deliv
     return false;
   }
   if (info.durable) {
-    // Ordering and the window are the session's business, on its own thread.
-    asio::post(stream_.get_executor(),
-               [self = shared_from_this(), feed = std::string(info.feed), sequence = info.sequence, frame] {
-                 self->on_live(feed, sequence, frame);
-               });
+    // Ordering, the window and recording are the session's business, on its
+    // own thread.
+    std::optional<v1::AuditRecord> record;
+    if (info.record != nullptr) {
+      record = *info.record;
+    }
+    asio::post(stream_.get_executor(), [self = shared_from_this(), feed = std::string(info.feed),
+                                        sequence = info.sequence, frame, record = std::move(record)] {
+      self->on_live(feed, sequence, frame, record);
+    });
     return true;
   }
-  return queue_delivery(frame);
+  if (!frame) {
+    return false;
+  }
+  if (!services_.audit.has_room()) {
+    services_.counters.deliveries_held_for_audit.fetch_add(1, std::memory_order_relaxed);
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), feed = std::string(info.feed)] { self->hold_back_unrecorded(feed); });
+    return false;
+  }
+  if (!queue_delivery(frame)) {
+    return false;
+  }
+  if (info.record != nullptr) {
+    services_.audit.record(*info.record);
+  }
+  return true;
+}
+
+void Session::hold_back_unrecorded(const std::string& feed) {
+  if (!feeds_.contains(feed) || phase_ == Phase::kClosing) {
+    return;
+  }
+  log::warn("audit.delivery_held", {{"conn", id_}, {"org", organisation_}, {"feed", feed}});
+  end_subscription(feed);
+  send_error(0,
+             make_error(v1::STORAGE_UNAVAILABLE,
+                        "the audit log cannot record deliveries right now, so none are made; the subscription to "
+                        "feed '" + feed + "' ended (subscribe again later: a durable subscription resumes where it "
+                        "stopped)"),
+             feed);
 }
 
 bool Session::queue_delivery(const std::shared_ptr<const std::string>& frame) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <map>
 #include <set>
 #include <string>
@@ -78,12 +79,16 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   void handle_frame(std::string_view body);
   void on_hello(const v1::Frame& frame);
   void on_publish(v1::Frame& frame);
-  void on_stored(std::uint64_t correlation_id, Result<store::Appended> stored);
-  void refuse_publish(std::uint64_t correlation_id, const Error& error);
+  // `identity`: the id, feed and TLP of the report, for a refusal record.
+  void on_stored(std::uint64_t correlation_id, Result<store::Appended> stored, const v1::Report& identity);
+  // Refuses a publish and records the refusal (the report's id and feed only
+  // when well-formed).
+  void refuse_publish(std::uint64_t correlation_id, const Error& error, const v1::Report& report);
   void on_subscribe(const v1::Frame& frame);
   void on_unsubscribe(const v1::Frame& frame);
   void on_admin(const v1::Frame& frame);
   void on_ack(const v1::Frame& frame);
+  void on_audit_request(const v1::Frame& frame);
 
   // A durable subscription consumed by this session: deliveries in feed
   // order, at most max_unacked unacknowledged, read from the store whenever
@@ -108,7 +113,11 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
                          Result<store::DurableSubscription> opened);
   void pump(const std::string& feed);
   void on_backlog(const std::string& feed, Result<std::vector<v1::Report>> reports);
-  void on_live(const std::string& feed, std::uint64_t sequence, const std::shared_ptr<const std::string>& frame);
+  void on_live(const std::string& feed, std::uint64_t sequence, const std::shared_ptr<const std::string>& frame,
+               const std::optional<v1::AuditRecord>& record);
+  // The audit log cannot take more records: ends the subscription, telling
+  // the client, rather than deliver anything unrecorded.
+  void hold_back_unrecorded(const std::string& feed);
   // Ends a subscription (live or durable) without telling the client.
   void end_subscription(const std::string& feed);
   // Queues a delivery frame; a full queue cuts the session off as a slow consumer.

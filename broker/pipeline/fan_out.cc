@@ -1,7 +1,10 @@
 #include "broker/pipeline/fan_out.h"
 
 #include <map>
+#include <optional>
 
+#include "broker/pipeline/audit_records.h"
+#include "broker/pipeline/authorize.h"
 #include "common/log.h"
 #include "policies/redactor.h"
 #include "proto/frame_codec.h"
@@ -24,47 +27,92 @@ v1::Report personal_copy(const policies::Redaction& redaction, const v1::Organis
   return personal;
 }
 
+// Redaction throws only on internal errors; they fail closed.
+std::optional<policies::Redaction> try_redact(const v1::Report& report, const policies::Policy& policy) {
+  try {
+    return policies::redact(report, policy);
+  } catch (const std::exception& e) {
+    log::error("report.redaction_failed", {{"id", report.id()}, {"policy", policy.name()}, {"what", e.what()}});
+    return std::nullopt;
+  }
+}
+
+// Records an outcome that delivers nothing: a durable target is told, so
+// that it moves past the report in order and records it itself; for a live
+// one it is recorded here.
+void record_undelivered(const Router::Recipient& recipient, const v1::Report& report, const v1::AuditRecord& record,
+                        AuditTrail& trail) {
+  if (recipient.durable) {
+    const DeliveryInfo info{report.feed(), report.broker().sequence(), true, &record};
+    recipient.target->offer(nullptr, info);
+  } else {
+    trail.record(record);
+  }
+}
+
 }  // namespace
 
-std::optional<std::shared_ptr<const std::string>> encode_for(const v1::Report& report,
-                                                             const v1::Organisation& recipient,
-                                                             const policies::PolicySet& policy_set,
-                                                             const policies::Pseudonymizer& pseudonymizer) {
+RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipient,
+                       const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
+                       const AuditTrail& trail) {
+  const v1::AuditRecord base = report_record(report, trail);
+  if (!tlp_allows_delivery(recipient, report)) {
+    return {nullptr, recipient_record(base, recipient, v1::AuditRecord::WITHHELD_TLP)};
+  }
   auto policy = policy_set.effective_for(recipient);
   if (!policy) {
     log::error("report.not_delivered",
                {{"id", report.id()}, {"recipient", recipient.name()}, {"reason", policy.error().message}});
-    return std::nullopt;
+    return {nullptr, recipient_record(base, recipient, v1::AuditRecord::FAILED_CLOSED)};
   }
-  policies::Redaction redaction;
-  try {
-    redaction = policies::redact(report, *policy.value());
-  } catch (const std::exception& e) {
-    log::error("report.redaction_failed", {{"id", report.id()}, {"policy", policy.value()->name()}, {"what", e.what()}});
-    return std::nullopt;
+  auto redaction = try_redact(report, *policy.value());
+  if (!redaction) {
+    auto record = recipient_record(base, recipient, v1::AuditRecord::FAILED_CLOSED);
+    set_policy(record, *policy.value(), {});
+    return {nullptr, std::move(record)};
   }
-  if (redaction.withheld) {
+  if (redaction->withheld) {
     log::info("report.withheld", {{"id", report.id()},
                                   {"policy", policy.value()->name()},
-                                  {"rule", redaction.withheld_rule},
+                                  {"rule", redaction->withheld_rule},
                                   {"recipients", 1}});
-    return std::nullopt;
+    auto record = recipient_record(base, recipient, v1::AuditRecord::WITHHELD_POLICY);
+    set_policy(record, *policy.value(), redaction->decisions);
+    record.set_rule(redaction->withheld_rule);
+    return {nullptr, std::move(record)};
   }
-  return encode_delivery(personal_copy(redaction, recipient, pseudonymizer));
+  const v1::Report copy = personal_copy(*redaction, recipient, pseudonymizer);
+  auto record = recipient_record(base, recipient, v1::AuditRecord::DELIVERED);
+  set_policy(record, *policy.value(), redaction->decisions);
+  record.set_output_fingerprint(copy_fingerprint(copy, trail));
+  return {encode_delivery(copy), std::move(record)};
 }
 
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
-                     const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer) {
+                     const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
+                     AuditTrail& trail) {
   FanOutResult result;
+  if (recipients.empty()) {
+    return result;
+  }
+  const v1::AuditRecord base = report_record(report, trail);
   std::map<const policies::Policy*, std::vector<const Router::Recipient*>> by_policy;
   std::map<const policies::Policy*, std::shared_ptr<const policies::Policy>> keep_alive;
   for (const auto& recipient : recipients) {
+    if (recipient.withheld_by_tlp) {
+      ++result.withheld;
+      record_undelivered(recipient, report,
+                         recipient_record(base, *recipient.organisation, v1::AuditRecord::WITHHELD_TLP), trail);
+      continue;
+    }
     auto policy = policy_set.effective_for(*recipient.organisation);
     if (!policy) {
       ++result.failed_closed;
       log::error("report.not_delivered", {{"id", report.id()},
                                           {"recipient", recipient.organisation->name()},
                                           {"reason", policy.error().message}});
+      record_undelivered(recipient, report,
+                         recipient_record(base, *recipient.organisation, v1::AuditRecord::FAILED_CLOSED), trail);
       continue;
     }
     by_policy[policy.value().get()].push_back(&recipient);
@@ -72,43 +120,56 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
   }
 
   for (const auto& [policy, group] : by_policy) {
-    policies::Redaction redaction;
-    try {
-      redaction = policies::redact(report, *policy);
-    } catch (const std::exception& e) {
+    auto redaction = try_redact(report, *policy);
+    const auto outcome_for = [&](const Router::Recipient& recipient, v1::AuditRecord::Outcome outcome) {
+      auto record = recipient_record(base, *recipient.organisation, outcome);
+      set_policy(record, *policy, redaction ? redaction->decisions : std::vector<v1::RedactionDecision>{});
+      return record;
+    };
+    if (!redaction) {
       result.failed_closed += static_cast<std::uint32_t>(group.size());
-      log::error("report.redaction_failed",
-                 {{"id", report.id()}, {"policy", policy->name()}, {"what", e.what()}});
+      for (const auto* recipient : group) {
+        record_undelivered(*recipient, report, outcome_for(*recipient, v1::AuditRecord::FAILED_CLOSED), trail);
+      }
       continue;
     }
-    if (redaction.withheld) {
+    if (redaction->withheld) {
       result.withheld += static_cast<std::uint32_t>(group.size());
       log::info("report.withheld", {{"id", report.id()},
                                     {"policy", policy->name()},
-                                    {"rule", redaction.withheld_rule},
+                                    {"rule", redaction->withheld_rule},
                                     {"recipients", group.size()}});
+      for (const auto* recipient : group) {
+        auto record = outcome_for(*recipient, v1::AuditRecord::WITHHELD_POLICY);
+        record.set_rule(redaction->withheld_rule);
+        record_undelivered(*recipient, report, record, trail);
+      }
       continue;
     }
-    if (redaction.pseudonyms.empty()) {
-      const auto frame = encode_delivery(redaction.report);
-      for (const auto* recipient : group) {
-        const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient->durable};
-        result.delivered += recipient->target->offer(frame, info) ? 1 : 0;
+    // Without pseudonyms every recipient of this policy gets the same bytes.
+    std::shared_ptr<const std::string> shared_frame;
+    std::string shared_fingerprint;
+    if (redaction->pseudonyms.empty()) {
+      shared_frame = encode_delivery(redaction->report);
+      shared_fingerprint = copy_fingerprint(redaction->report, trail);
+    }
+    for (const auto* recipient : group) {
+      auto record = outcome_for(*recipient, v1::AuditRecord::DELIVERED);
+      std::shared_ptr<const std::string> frame = shared_frame;
+      if (frame) {
+        record.set_output_fingerprint(shared_fingerprint);
+      } else {
+        const v1::Report copy = personal_copy(*redaction, *recipient->organisation, pseudonymizer);
+        record.set_output_fingerprint(copy_fingerprint(copy, trail));
+        frame = encode_delivery(copy);
       }
-    } else {
-      for (const auto* recipient : group) {
-        const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient->durable};
-        result.delivered +=
-            recipient->target->offer(encode_delivery(personal_copy(redaction, *recipient->organisation, pseudonymizer)),
-                                     info)
-                ? 1
-                : 0;
-      }
+      const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient->durable, &record};
+      result.delivered += recipient->target->offer(frame, info) ? 1 : 0;
     }
     log::debug("report.redacted", {{"id", report.id()},
                                    {"policy", policy->name()},
                                    {"version", policy->version()},
-                                   {"decisions", redaction.decisions.size()},
+                                   {"decisions", redaction->decisions.size()},
                                    {"recipients", group.size()}});
   }
   return result;

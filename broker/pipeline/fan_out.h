@@ -1,42 +1,51 @@
-// Stages "per-recipient policy" and "deliver": groups the eligible
+// Stages "per-recipient policy", "audit" and "deliver": groups the eligible
 // recipients by their effective policy, redacts the report once per policy,
 // encodes once per variant, and offers the bytes to each recipient's bounded
-// queue. Pseudonyms are the only per-recipient work (a few keyed hashes).
+// queue together with the audit record of that delivery. Pseudonyms are the
+// only per-recipient work (a few keyed hashes).
 //
 // Fails closed: a recipient whose policy cannot be determined, or whose
 // redaction fails, gets nothing; WITHHOLD_REPORT delivers nothing to that
-// policy's recipients. Every such outcome is counted and logged (never with
-// values).
+// policy's recipients; the TLP rules keep reports from those they do not
+// admit. Every outcome is recorded in the audit log (never with values):
+// deliveries by the target that takes the frame, the rest here — or, for
+// durable subscribers, by their session as it passes the report in order.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "broker/audit_trail.h"
 #include "broker/router.h"
 #include "policies/policy_set.h"
 #include "policies/pseudonymizer.h"
+#include "weft/v1/audit.pb.h"
 #include "weft/v1/report.pb.h"
 
 namespace weft::broker::pipeline {
 
 struct FanOutResult {
-  std::uint32_t delivered = 0;      // accepted by a recipient's queue
-  std::uint32_t withheld = 0;       // a policy said WITHHOLD_REPORT
-  std::uint32_t failed_closed = 0;  // no valid policy, or redaction failed
+  std::uint32_t delivered = 0;        // accepted by a recipient's queue
+  std::uint32_t withheld = 0;         // a policy said WITHHOLD_REPORT, or the TLP rules
+  std::uint32_t failed_closed = 0;    // no valid policy, or redaction failed
 };
 
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
-                     const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer);
+                     const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
+                     AuditTrail& trail);
 
-// The Delivery frame of `report` for one recipient (backlog of a durable
-// subscription), or nothing when its policy withholds the report or it has no
-// valid policy (logged).
-std::optional<std::shared_ptr<const std::string>> encode_for(const v1::Report& report,
-                                                             const v1::Organisation& recipient,
-                                                             const policies::PolicySet& policy_set,
-                                                             const policies::Pseudonymizer& pseudonymizer);
+// One recipient's copy of a stored report (a durable subscription's
+// backlog): the Delivery frame, or none when the TLP rules or its policy
+// withhold the report or it has no valid policy; and the record of what
+// happened, for the caller to log when it acts on it.
+struct RecipientCopy {
+  std::shared_ptr<const std::string> frame;
+  v1::AuditRecord record;
+};
+RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipient,
+                       const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
+                       const AuditTrail& trail);
 
 }  // namespace weft::broker::pipeline

@@ -8,10 +8,37 @@
 namespace weft::broker::pipeline {
 namespace {
 
+// Keeps records in memory; fingerprints are plain BLAKE2b-free stand-ins
+// that still tell different inputs apart.
+class MemoryTrail final : public AuditTrail {
+ public:
+  bool has_room() const override { return true; }
+  void record(v1::AuditRecord record) override { records.push_back(std::move(record)); }
+  std::string fingerprint(std::string_view bytes) const override { return "fp:" + std::to_string(std::hash<std::string_view>{}(bytes)); }
+  const v1::AuditRecord* for_recipient(const std::string& name) const {
+    for (const auto& record : records) {
+      if (record.recipient() == name) {
+        return &record;
+      }
+    }
+    return nullptr;
+  }
+  std::vector<v1::AuditRecord> records;
+};
+
+// Takes every frame and, like a session, records the delivery it was given.
 class RecordingTarget final : public DeliveryTarget {
  public:
-  bool offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo&) override {
-    frames.push_back(frame);
+  explicit RecordingTarget(AuditTrail& trail) : trail_(trail) {}
+  bool offer(const std::shared_ptr<const std::string>& frame, const DeliveryInfo& info) override {
+    if (frame) {
+      frames.push_back(frame);
+    } else {
+      ++told_withheld;
+    }
+    if (info.record != nullptr) {
+      trail_.record(*info.record);
+    }
     return true;
   }
   v1::Report report(std::size_t i) const {
@@ -20,6 +47,10 @@ class RecordingTarget final : public DeliveryTarget {
     return frame.delivery().report();
   }
   std::vector<std::shared_ptr<const std::string>> frames;
+  int told_withheld = 0;
+
+ private:
+  AuditTrail& trail_;
 };
 
 std::shared_ptr<const policies::Policy> policy(const std::string& text) {
@@ -46,7 +77,9 @@ struct Fixture {
                                                            {"grid-a", "CH", "energy", ""},
                                                            {"grid-b", "CH", "energy", ""},
                                                            {"corp-us", "US", "retail", ""},
-                                                           {"ghost", "NL", "finance", "missing"}}) {
+                                                           {"ghost", "NL", "finance", "missing"},
+                                                           {"not-named", "NL", "finance", ""},
+                                                           {"durable-us", "US", "retail", ""}}) {
       v1::Organisation org;
       org.set_name(name);
       org.set_jurisdiction(jurisdiction);
@@ -55,10 +88,13 @@ struct Fixture {
       orgs.push_back(org);
     }
     for (auto& org : orgs) {
-      targets.push_back(std::make_shared<RecordingTarget>());
-      recipients.push_back({targets.back(), &org, false});
+      targets.push_back(std::make_shared<RecordingTarget>(trail));
+      const bool durable = org.name() == "durable-us";
+      const bool withheld_by_tlp = org.name() == "not-named";
+      recipients.push_back({targets.back(), &org, durable, withheld_by_tlp});
     }
   }
+  MemoryTrail trail;
   std::shared_ptr<const policies::PolicySet> policies;
   std::shared_ptr<const policies::Pseudonymizer> pseudonymizer = policies::Pseudonymizer::with_random_key();
   std::vector<v1::Organisation> orgs;
@@ -78,9 +114,9 @@ v1::Report report() {
 
 TEST(FanOut, OneVariantPerPolicyPseudonymsPerRecipientAndFailClosed) {
   Fixture f;
-  const FanOutResult result = fan_out(report(), f.recipients, *f.policies, *f.pseudonymizer);
+  const FanOutResult result = fan_out(report(), f.recipients, *f.policies, *f.pseudonymizer, f.trail);
   EXPECT_EQ(result.delivered, 4U);
-  EXPECT_EQ(result.withheld, 1U);       // corp-us
+  EXPECT_EQ(result.withheld, 3U);       // corp-us and durable-us (policy), not-named (TLP)
   EXPECT_EQ(result.failed_closed, 1U);  // ghost: assigned policy not loaded
 
   // The two EEA banks share one encoded frame.
@@ -99,6 +135,75 @@ TEST(FanOut, OneVariantPerPolicyPseudonymsPerRecipientAndFailClosed) {
 
   EXPECT_TRUE(f.targets[4]->frames.empty());
   EXPECT_TRUE(f.targets[5]->frames.empty());
+  EXPECT_TRUE(f.targets[6]->frames.empty());
+  // A durable subscriber is told of what is withheld from it, to pass it in order.
+  EXPECT_EQ(f.targets[7]->told_withheld, 1);
+  EXPECT_EQ(f.targets[4]->told_withheld, 0);
+}
+
+TEST(FanOut, RecordsEveryOutcomeOncePerRecipientWithoutValues) {
+  Fixture f;
+  fan_out(report(), f.recipients, *f.policies, *f.pseudonymizer, f.trail);
+  ASSERT_EQ(f.trail.records.size(), f.orgs.size());
+
+  const auto* bank = f.trail.for_recipient("bank-nl");
+  ASSERT_NE(bank, nullptr);
+  EXPECT_EQ(bank->outcome(), v1::AuditRecord::DELIVERED);
+  EXPECT_EQ(bank->report_id(), "5f0c6c1e-8d1b-4a57-9a43-0d6f4f3c2b10");
+  EXPECT_EQ(bank->feed(), "phishing");
+  EXPECT_EQ(bank->recipient_jurisdiction(), "NL");
+  EXPECT_EQ(bank->transfer(), "EEA");
+  EXPECT_EQ(bank->policy().name(), "redacting");
+  EXPECT_EQ(bank->policy().version(), 1U);
+  EXPECT_EQ(bank->policy().sha256().size(), 64U);
+  bool email_redacted = false;
+  for (const auto& decision : bank->decisions()) {
+    if (decision.category() == "EMAIL") {
+      email_redacted = decision.action() == v1::REDACT && decision.place() == "description" && decision.count() == 1;
+    }
+  }
+  EXPECT_TRUE(email_redacted) << bank->DebugString();
+  EXPECT_FALSE(bank->input_fingerprint().empty());
+  // Both banks got the same bytes; each energy company its own pseudonyms.
+  EXPECT_EQ(bank->output_fingerprint(), f.trail.for_recipient("bank-de")->output_fingerprint());
+  EXPECT_NE(f.trail.for_recipient("grid-a")->output_fingerprint(),
+            f.trail.for_recipient("grid-b")->output_fingerprint());
+  EXPECT_EQ(f.trail.for_recipient("grid-a")->transfer(), "ADEQUATE");
+
+  const auto* us = f.trail.for_recipient("corp-us");
+  EXPECT_EQ(us->outcome(), v1::AuditRecord::WITHHELD_POLICY);
+  EXPECT_EQ(us->rule(), "no-emails");
+  EXPECT_EQ(us->transfer(), "THIRD_COUNTRY");
+  EXPECT_TRUE(us->output_fingerprint().empty());
+  EXPECT_EQ(f.trail.for_recipient("durable-us")->outcome(), v1::AuditRecord::WITHHELD_POLICY);
+  EXPECT_EQ(f.trail.for_recipient("ghost")->outcome(), v1::AuditRecord::FAILED_CLOSED);
+  EXPECT_EQ(f.trail.for_recipient("not-named")->outcome(), v1::AuditRecord::WITHHELD_TLP);
+
+  for (const auto& record : f.trail.records) {
+    const std::string bytes = record.SerializeAsString();
+    EXPECT_EQ(bytes.find("jan@example.nl"), std::string::npos) << record.recipient();
+    EXPECT_EQ(bytes.find("198.51.100.23"), std::string::npos) << record.recipient();
+    EXPECT_EQ(bytes.find("IPV4:"), std::string::npos) << "a pseudonym in the record of " << record.recipient();
+  }
+}
+
+TEST(FanOut, CopyForABacklogRecordsWhatItDecided) {
+  Fixture f;
+  auto delivered = copy_for(report(), f.orgs[0], *f.policies, *f.pseudonymizer, f.trail);
+  ASSERT_TRUE(delivered.frame);
+  EXPECT_EQ(delivered.record.outcome(), v1::AuditRecord::DELIVERED);
+  EXPECT_EQ(delivered.record.policy().name(), "redacting");
+  auto withheld = copy_for(report(), f.orgs[4], *f.policies, *f.pseudonymizer, f.trail);
+  EXPECT_FALSE(withheld.frame);
+  EXPECT_EQ(withheld.record.outcome(), v1::AuditRecord::WITHHELD_POLICY);
+  auto amber = report();
+  amber.set_tlp(v1::AMBER);
+  amber.add_recipients("someone-else");
+  auto by_tlp = copy_for(amber, f.orgs[0], *f.policies, *f.pseudonymizer, f.trail);
+  EXPECT_FALSE(by_tlp.frame);
+  EXPECT_EQ(by_tlp.record.outcome(), v1::AuditRecord::WITHHELD_TLP);
+  // copy_for only builds records; the caller records what it acted on.
+  EXPECT_TRUE(f.trail.records.empty());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "broker/store/sqlite_store.h"
 
+#include "broker/store/sqlite_statement.h"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -71,52 +73,6 @@ std::string publisher_content(const v1::Report& report) {
 
 }  // namespace
 
-// A prepared statement, finalized on scope exit.
-class SqliteStore::Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { status_ = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return status_ == SQLITE_OK; }
-  // Ready for the next execution with new bindings.
-  void reset() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  Statement& bind(int index, std::string_view text) {
-    sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind_blob(int index, std::string_view bytes) {
-    sqlite3_bind_blob(statement_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int index, std::int64_t value) {
-    sqlite3_bind_int64(statement_, index, value);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(statement_); }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
-  std::string text(int column) const {
-    const auto* data = sqlite3_column_text(statement_, column);
-    return data == nullptr ? std::string()
-                           : std::string(reinterpret_cast<const char*>(data),
-                                         static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
-  }
-  std::string blob(int column) const {
-    const auto* data = sqlite3_column_blob(statement_, column);
-    return data == nullptr ? std::string()
-                           : std::string(static_cast<const char*>(data),
-                                         static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
-  }
-
- private:
-  sqlite3_stmt* statement_ = nullptr;
-  int status_ = SQLITE_ERROR;
-};
 
 Error SqliteStore::failure(const std::string& what) {
   const int code = sqlite3_extended_errcode(db_);

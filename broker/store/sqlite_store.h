@@ -55,7 +55,6 @@ class SqliteStore final : public ReportStore {
   Result<std::string> integrity_check();
 
  private:
-  class Statement;
   SqliteStore(sqlite3* db, const StorageKey& key) : db_(db), key_(key) {}
 
   Result<void> execute(const char* sql);
