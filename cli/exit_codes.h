@@ -16,6 +16,10 @@ inline constexpr int kExitNoSession = 3;
 inline constexpr int kExitTimeout = 4;
 // A local file (profile, key, deployment folder) is missing or invalid.
 inline constexpr int kExitConfig = 5;
+// The audit log did not verify: a bad signature, a proof that does not
+// check, entries that do not hash to the signed root, or a log that shrank
+// or forked since it was last seen.
+inline constexpr int kExitAuditFailed = 6;
 // Interrupted (SIGINT/SIGTERM) before the command finished its work.
 inline constexpr int kExitInterrupted = 130;
 
