@@ -66,12 +66,12 @@ int main(int argc, char** argv) {
   }
   auto broker = weft::broker::Broker::create(std::move(settings).value());
   if (!broker) {
-    std::cerr << "weftd: cannot start: " << broker.error().message << "\n";
+    std::cerr << "weftd: cannot start: " << broker.error().describe() << "\n";
     return 1;
   }
   auto port = broker.value()->listen();
   if (!port) {
-    std::cerr << "weftd: cannot start: " << port.error().message << "\n";
+    std::cerr << "weftd: cannot start: " << port.error().describe() << "\n";
     return 1;
   }
   if (!ready_file.empty()) {
