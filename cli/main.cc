@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/admin.h"
+#include "cli/audit_commands.h"
 #include "cli/client_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/policy_commands.h"
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "weft - share incident reports through a weft broker.\n"
       "Exit status: 0 ok, 1 refused by the broker or invalid input, 2 usage, 3 no session "
-      "(connect/TLS/identity), 4 timeout, 5 local file or config problem, 130 interrupted."};
+      "(connect/TLS/identity), 4 timeout, 5 local file or config problem, 6 the audit log did not verify, "
+      "130 interrupted."};
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", "weft 0.1.0");
@@ -117,6 +119,60 @@ int main(int argc, char** argv) {
   policy_test->add_flag("--json", policy_test_options.json, "One JSON object per report instead of text");
   policy_test->add_option("report", policy_test_options.report_path, "Report JSON file, or - for stdin")
       ->capture_default_str();
+
+  // weft audit ...
+  auto* audit = app.add_subcommand(
+      "audit",
+      "Inspect and verify the broker's audit log (role auditor). Everything printed is checked against the "
+      "audit_verifier_key pinned in your profile.");
+  audit->require_subcommand(1);
+  auto* audit_key = audit->add_subcommand("key", "Print the log's verifier key: <name>+<key id>+<base64 key>.");
+  auto* audit_checkpoint =
+      audit->add_subcommand("checkpoint", "Print the latest signed checkpoint exactly as signed (C2SP signed note).");
+  std::uint64_t audit_index = 0;
+  auto* audit_entry = audit->add_subcommand(
+      "entry", "Print entry N: {\"index\": N, \"leaf\": \"<base64 of the exact leaf bytes>\", \"record\": ...}.");
+  audit_entry->add_option("index", audit_index, "Entry index (0-based)")->required();
+  auto* audit_prove = audit->add_subcommand(
+      "prove", "Print the inclusion proof of entry N for the latest checkpoint's size: "
+               "{\"index\": N, \"size\": S, \"inclusion\": [...]} (RFC 9162, leaf to root).");
+  audit_prove->add_option("index", audit_index, "Entry index (0-based)")->required();
+  std::uint64_t consistency_from = 0;
+  std::uint64_t consistency_to = 0;
+  auto* audit_consistency = audit->add_subcommand(
+      "consistency", "Print the consistency proof between two sizes: {\"from\": A, \"to\": B, \"proof\": [...]}.");
+  audit_consistency->add_option("--from", consistency_from, "The older tree size")->required();
+  auto* consistency_to_option =
+      audit_consistency->add_option("--to", consistency_to, "The newer tree size (default: the latest checkpoint's)");
+  std::filesystem::path audit_state;
+  auto* audit_verify = audit->add_subcommand(
+      "verify",
+      "Download the whole log, recompute the tree, check the checkpoint signature and that the log only grew "
+      "since last time; print OK or the first index where the log diverges (exit 6).");
+  audit_verify->add_option("--state", audit_state,
+                           "Where the checkpoint seen last time is kept (default: beside the profile)");
+  AuditFilter audit_filter;
+  const auto add_filters = [&audit_filter](CLI::App* command) {
+    command->add_option("--since", audit_filter.since, "From this time (RFC 3339, or YYYY-MM-DD for a day's start, UTC)");
+    command->add_option("--until", audit_filter.until, "Before this time");
+    command->add_option("--org", audit_filter.organisation, "Publisher or recipient organisation");
+    command->add_option("--policy", audit_filter.policy, "Policy name");
+    command->add_option("--category", audit_filter.category, "Personal-data category, e.g. EMAIL");
+    command->add_option("--action", audit_filter.action, "KEEP, MASK, GENERALISE, PSEUDONYMISE, REDACT, ...");
+    command->add_option("--outcome", audit_filter.outcome,
+                        "DELIVERED, WITHHELD_POLICY, WITHHELD_TLP, FAILED_CLOSED or PUBLISH_REFUSED");
+    command->add_option("--feed", audit_filter.feed, "Feed");
+    command->add_option("--limit", audit_filter.limit, "At most this many records");
+  };
+  auto* audit_query = audit->add_subcommand("query", "Print matching audit records, one JSON line each.");
+  add_filters(audit_query);
+  std::string report_format = "md";
+  std::filesystem::path report_out;
+  auto* audit_report = audit->add_subcommand(
+      "report", "Summarise redactions per policy, category, action and recipient jurisdiction over a period.");
+  add_filters(audit_report);
+  audit_report->add_option("--format", report_format, "md or html")->capture_default_str();
+  audit_report->add_option("--out", report_out, "Write to this file instead of stdout");
 
   auto* whoami = app.add_subcommand("whoami", "Show who the broker says you are: organisation, roles, limits.");
   int ping_count = 1;
@@ -236,6 +292,32 @@ int main(int argc, char** argv) {
   }
   if (*whoami) {
     return run_whoami(client);
+  }
+  if (*audit_key) {
+    return run_audit_key(client);
+  }
+  if (*audit_checkpoint) {
+    return run_audit_checkpoint(client);
+  }
+  if (*audit_entry) {
+    return run_audit_entry(client, audit_index);
+  }
+  if (*audit_prove) {
+    return run_audit_prove(client, audit_index);
+  }
+  if (*audit_consistency) {
+    return run_audit_consistency(client, consistency_from,
+                                 consistency_to_option->count() > 0 ? std::optional<std::uint64_t>(consistency_to)
+                                                                    : std::nullopt);
+  }
+  if (*audit_verify) {
+    return run_audit_verify(client, audit_state);
+  }
+  if (*audit_query) {
+    return run_audit_query(client, audit_filter);
+  }
+  if (*audit_report) {
+    return run_audit_report(client, audit_filter, report_format, report_out);
   }
   if (*scan) {
     return run_scan(std::cin, std::cout, std::cerr, scan_policy);

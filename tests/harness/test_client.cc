@@ -55,6 +55,10 @@ Result<std::uint64_t> TestClient::subscribe_durable(const std::string& feed, con
   return resume_after;
 }
 
+Result<v1::AuditResponse> TestClient::audit(const v1::AuditRequest& request) {
+  return call(connection_->audit(request));
+}
+
 void TestClient::ack(const std::string& feed, std::uint64_t sequence) {
   on_io_thread([&] {
     connection_->ack(feed, sequence);
