@@ -72,10 +72,23 @@ Result<audit::NoteVerifier> pinned_verifier(const client::Profile& profile) {
 }
 
 // An auditor's session: the profile, its pinned key and a connection.
+// An auditor's connection; closed when the session goes out of scope, on
+// every path out of a command.
 struct AuditSession {
   client::Profile profile;
   std::optional<audit::NoteVerifier> verifier;
   std::shared_ptr<Connection> connection;
+
+  AuditSession() = default;
+  AuditSession(AuditSession&&) noexcept = default;
+  AuditSession& operator=(AuditSession&&) noexcept = default;
+  AuditSession(const AuditSession&) = delete;
+  AuditSession& operator=(const AuditSession&) = delete;
+  ~AuditSession() {
+    if (connection) {
+      connection->close();
+    }
+  }
 
   asio::awaitable<Result<v1::AuditResponse>> ask(v1::AuditRequest request) {
     co_return co_await connection->audit(std::move(request));
@@ -162,7 +175,6 @@ asio::awaitable<int> print_checkpoint(ClientOptions options) {
     co_return report_failure("cannot open an audit session", session.error());
   }
   auto checkpoint = co_await session.value().checkpoint();
-  session.value().connection->close();
   if (!checkpoint) {
     co_return report_failure("no verified checkpoint", checkpoint.error());
   }
@@ -179,12 +191,10 @@ asio::awaitable<int> print_entry(ClientOptions options, std::uint64_t index) {
   auto checkpoint = co_await session.checkpoint();
   auto entries = co_await session.entries(index, 1);
   if (!checkpoint || !entries) {
-    session.connection->close();
     co_return report_failure("cannot read entry " + std::to_string(index),
                              !checkpoint ? checkpoint.error() : entries.error());
   }
   if (entries.value().empty() || entries.value().front().index() != index) {
-    session.connection->close();
     co_return report_failure("cannot read entry " + std::to_string(index),
                              make_error(v1::AUDIT_INVALID, "the broker answered with another entry"));
   }
@@ -195,17 +205,14 @@ asio::awaitable<int> print_entry(ClientOptions options, std::uint64_t index) {
   if (index < head.size) {
     auto proof = co_await session.inclusion(index, head.size);
     if (!proof) {
-      session.connection->close();
       co_return report_failure("cannot prove entry " + std::to_string(index), proof.error());
     }
     if (auto checked = audit::verify_inclusion(index, head.size, audit::leaf_hash(leaf), proof.value(), head.root);
         !checked) {
-      session.connection->close();
       co_return report_failure("entry " + std::to_string(index) + " is not in the signed log", checked.error());
     }
     verified = "true";
   }
-  session.connection->close();
   v1::AuditRecord record;
   const bool decoded = record.ParseFromString(leaf);
   print_line("{\"index\": " + std::to_string(index) + ", \"leaf\": " + json_string(base64_of(leaf)) +
@@ -223,19 +230,16 @@ asio::awaitable<int> print_inclusion(ClientOptions options, std::uint64_t index)
   AuditSession& session = opened.value();
   auto checkpoint = co_await session.checkpoint();
   if (!checkpoint) {
-    session.connection->close();
     co_return report_failure("no verified checkpoint", checkpoint.error());
   }
   const audit::Checkpoint& head = checkpoint.value().second;
   if (index >= head.size) {
-    session.connection->close();
     co_return report_failure("cannot prove entry " + std::to_string(index),
                              make_error(v1::NOT_FOUND, "the latest checkpoint covers " + std::to_string(head.size) +
                                                            " entries"));
   }
   auto proof = co_await session.inclusion(index, head.size);
   auto entries = co_await session.entries(index, 1);
-  session.connection->close();
   if (!proof || !entries) {
     co_return report_failure("cannot prove entry " + std::to_string(index), !proof ? proof.error() : entries.error());
   }
@@ -263,12 +267,10 @@ asio::awaitable<int> print_consistency(ClientOptions options, std::uint64_t from
   AuditSession& session = opened.value();
   auto checkpoint = co_await session.checkpoint();
   if (!checkpoint) {
-    session.connection->close();
     co_return report_failure("no verified checkpoint", checkpoint.error());
   }
   const std::uint64_t new_size = to.value_or(checkpoint.value().second.size);
   auto proof = co_await session.consistency(from, new_size);
-  session.connection->close();
   if (!proof) {
     co_return report_failure("no consistency proof from " + std::to_string(from) + " to " + std::to_string(new_size),
                              proof.error());
@@ -410,7 +412,6 @@ asio::awaitable<int> verify_log(ClientOptions options, std::filesystem::path sta
   }
   auto checkpoint = co_await session.checkpoint();
   if (!checkpoint) {
-    session.connection->close();
     if (checkpoint.error().code == v1::AUDIT_INVALID) {
       co_return verification_failed(checkpoint.error().message);
     }
@@ -425,12 +426,10 @@ asio::awaitable<int> verify_log(ClientOptions options, std::filesystem::path sta
     auto text = files::read_file(state_file, 64 * 1024);
     auto parsed = text ? audit::open_checkpoint(*session.verifier, text.value()) : Result<audit::Checkpoint>(text.error());
     if (!parsed) {
-      session.connection->close();
       co_return report_failure("the saved checkpoint " + state_file.string() + " is unusable", parsed.error());
     }
     seen = parsed.value();
     if (seen->size > head.size) {
-      session.connection->close();
       co_return verification_failed("the log shrank: size " + std::to_string(seen->size) + " was signed before (" +
                                     state_file.string() + "), the broker now signs size " +
                                     std::to_string(head.size));
@@ -439,7 +438,6 @@ asio::awaitable<int> verify_log(ClientOptions options, std::filesystem::path sta
 
   auto downloaded = co_await download_leaf_hashes(session, head.size);
   if (!downloaded) {
-    session.connection->close();
     if (downloaded.error().code == v1::AUDIT_INVALID) {
       co_return verification_failed(downloaded.error().message);
     }
@@ -451,12 +449,10 @@ asio::awaitable<int> verify_log(ClientOptions options, std::filesystem::path sta
   const auto root_of = [&](std::uint64_t size) { return audit::tree_root(tree, size); };
   auto root = root_of(head.size);
   if (!root) {
-    session.connection->close();
     co_return report_failure("cannot compute the root", root.error());
   }
   if (root.value() != head.root) {
     const std::uint64_t first_bad = co_await first_divergence(session, tree, head);
-    session.connection->close();
     co_return verification_failed("the log diverges at index " + std::to_string(first_bad) +
                                   ": the entries served from there on do not hash to the signed root of size " +
                                   std::to_string(head.size));
@@ -464,7 +460,6 @@ asio::awaitable<int> verify_log(ClientOptions options, std::filesystem::path sta
   if (seen && seen->size > 0) {
     auto earlier = root_of(seen->size);
     auto proof = co_await session.consistency(seen->size, head.size);
-    session.connection->close();
     if (!earlier || earlier.value() != seen->root) {
       co_return verification_failed("the first " + std::to_string(seen->size) +
                                     " entries no longer hash to the root signed before (" + state_file.string() +
@@ -475,7 +470,6 @@ asio::awaitable<int> verify_log(ClientOptions options, std::filesystem::path sta
                                     " does not verify");
     }
   } else {
-    session.connection->close();
   }
   if (auto saved = files::write_file_atomic(state_file, note, 0644); !saved) {
     co_return report_failure("cannot save the checkpoint seen", saved.error());
@@ -576,7 +570,6 @@ asio::awaitable<int> query_log(ClientOptions options, AuditFilter filter) {
   }
   auto done = co_await for_each_match(opened.value(), query.value(), filter.limit,
                                       [](const v1::AuditRecord& record) { print_line(json_line(record)); });
-  opened.value().connection->close();
   if (!done) {
     co_return report_failure("query failed", done.error());
   }
@@ -600,13 +593,11 @@ asio::awaitable<int> report_log(ClientOptions options, AuditFilter filter, std::
   }
   auto checkpoint = co_await opened.value().checkpoint();
   if (!checkpoint) {
-    opened.value().connection->close();
     co_return report_failure("no verified checkpoint", checkpoint.error());
   }
   std::vector<v1::AuditRecord> records;
   auto done = co_await for_each_match(opened.value(), query.value(), filter.limit,
                                       [&](const v1::AuditRecord& record) { records.push_back(record); });
-  opened.value().connection->close();
   if (!done) {
     co_return report_failure("query failed", done.error());
   }

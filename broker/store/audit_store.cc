@@ -84,11 +84,8 @@ Result<std::unique_ptr<AuditStore>> AuditStore::open(const std::filesystem::path
 AuditStore::~AuditStore() { sqlite3_close_v2(db_); }
 
 Result<void> AuditStore::execute(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message != nullptr ? message : "unknown error";
-    sqlite3_free(message);
-    return failure(std::string("'") + sql + "' failed (" + text + ")");
+  if (auto failed = execute_sql(db_, sql)) {
+    return failure(*failed);
   }
   return ok();
 }

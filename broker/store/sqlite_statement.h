@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,5 +65,17 @@ class Statement {
   sqlite3_stmt* statement_ = nullptr;
   int status_ = SQLITE_ERROR;
 };
+
+// Runs SQL without results (schema, pragmas, BEGIN/COMMIT): nothing when it
+// succeeded, else "'<sql>' failed (<SQLite's message>)".
+inline std::optional<std::string> execute_sql(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK) {
+    return std::nullopt;
+  }
+  const std::string text = message != nullptr ? message : "unknown error";
+  sqlite3_free(message);
+  return std::string("'") + sql + "' failed (" + text + ")";
+}
 
 }  // namespace weft::broker::store

@@ -94,11 +94,8 @@ Error SqliteStore::failure(const std::string& what) {
 }
 
 Result<void> SqliteStore::execute(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message != nullptr ? message : "unknown error";
-    sqlite3_free(message);
-    return failure(std::string("'") + sql + "' failed (" + text + ")");
+  if (auto failed = execute_sql(db_, sql)) {
+    return failure(*failed);
   }
   return ok();
 }

@@ -80,6 +80,17 @@ std::string read_text(const std::filesystem::path& path) {
   return out.str();
 }
 
+std::vector<std::string> complete_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    if (end > start) {
+      lines.push_back(text.substr(start, end - start));
+    }
+  }
+  return lines;
+}
+
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text,
                           std::chrono::milliseconds timeout) {
   static int counter = 0;

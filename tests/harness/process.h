@@ -60,4 +60,8 @@ bool eventually(const std::function<bool()>& predicate,
 
 std::string read_text(const std::filesystem::path& path);
 
+// The non-empty lines of a process's output that have their '\n' (an
+// unfinished last line is not a line yet).
+std::vector<std::string> complete_lines(const std::string& text);
+
 }  // namespace weft::testing

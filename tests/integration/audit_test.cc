@@ -23,17 +23,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kPlantedEmail = "maria.rossi@victim-corp.example";
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    if (end > start) {
-      lines.push_back(text.substr(start, end - start));
-    }
-  }
-  return lines;
-}
-
 std::vector<audit::Hash> hashes_in(const std::string& json, const std::string& key) {
   std::vector<audit::Hash> out;
   const auto open = json.find("\"" + key + "\": [");
@@ -129,7 +118,7 @@ class AuditTest : public ::testing::Test {
   audit::Checkpoint checkpoint() const {
     const auto key = audit({"key"});
     EXPECT_EQ(key.exit_code, 0) << key.err;
-    auto verifier = audit::NoteVerifier::parse(lines_of(key.out).at(0));
+    auto verifier = audit::NoteVerifier::parse(complete_lines(key.out).at(0));
     EXPECT_TRUE(verifier) << verifier.error().describe();
     const auto note = audit({"checkpoint"});
     EXPECT_EQ(note.exit_code, 0) << note.err;
@@ -241,10 +230,10 @@ TEST_F(AuditTest, EveryDeliveryIsRecordedAndEverythingTheAuditorFetchesVerifies)
   // Queries and the report see the same records.
   const auto third_country = audit({"query", "--org", "us-retail", "--outcome", "DELIVERED"});
   ASSERT_EQ(third_country.exit_code, 0) << third_country.err;
-  EXPECT_EQ(lines_of(third_country.out).size(), 3U);
+  EXPECT_EQ(complete_lines(third_country.out).size(), 3U);
   const auto emails = audit({"query", "--category", "EMAIL", "--action", "KEEP"});
   ASSERT_EQ(emails.exit_code, 0) << emails.err;
-  EXPECT_EQ(lines_of(emails.out).size(), 3U) << "cert-peer keeps contacts: " << emails.out;
+  EXPECT_EQ(complete_lines(emails.out).size(), 3U) << "cert-peer keeps contacts: " << emails.out;
   const auto report = audit({"report", "--since", "2020-01-01", "--format", "html"});
   ASSERT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("<svg"), std::string::npos);
@@ -257,7 +246,7 @@ TEST_F(AuditTest, RefusalsAreRecordedAndOnlyAuditorsMayReadTheLog) {
   ASSERT_TRUE(eventually([&] { return checkpoint().size >= 1; }, 10s));
   const auto records = audit({"query", "--outcome", "PUBLISH_REFUSED"});
   ASSERT_EQ(records.exit_code, 0) << records.err;
-  ASSERT_EQ(lines_of(records.out).size(), 1U) << records.out;
+  ASSERT_EQ(complete_lines(records.out).size(), 1U) << records.out;
   EXPECT_NE(records.out.find("\"publisher\":\"acme-bank\""), std::string::npos) << records.out;
   EXPECT_NE(records.out.find("\"rule\":\"FORBIDDEN\""), std::string::npos) << records.out;
 

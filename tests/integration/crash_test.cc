@@ -26,17 +26,6 @@ using namespace std::chrono_literals;
 constexpr int kReports = 5000;
 constexpr int kKills = 4;
 
-std::vector<std::string> complete_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    if (end > start) {
-      lines.push_back(text.substr(start, end - start));
-    }
-  }
-  return lines;
-}
-
 std::string field(const std::string& line, const std::regex& pattern) {
   std::smatch match;
   return std::regex_search(line, match, pattern) ? match[1].str() : std::string();

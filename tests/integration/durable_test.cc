@@ -18,22 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      break;  // an unfinished last line is not a line yet
-    }
-    if (end > start) {
-      lines.push_back(text.substr(start, end - start));
-    }
-    start = end + 1;
-  }
-  return lines;
-}
-
 std::string id_of(const std::string& json_line) {
   static const std::regex id(R"re("id":"([0-9a-f-]{36})")re");
   std::smatch match;
@@ -148,7 +132,7 @@ TEST_F(DurableTest, CliPublishRetriedAfterARestartPrintsDuplicates) {
   deployment_.restart_broker();
   const auto second = deployment_.weft("cert-de", {"publish", "-"}, to_json_lines(reports));
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  const auto lines = lines_of(second.out);
+  const auto lines = complete_lines(second.out);
   ASSERT_EQ(lines.size(), 2u) << second.out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     EXPECT_EQ(id_of(lines[i]), reports[i].id()) << "acks must come in input order";
@@ -175,12 +159,12 @@ TEST_F(DurableTest, CliPublishWaitsForABrokerThatIsDownAndThenDelivers) {
   const auto status = publisher.wait(30s);
   ASSERT_TRUE(status.has_value());
   ASSERT_EQ(*status, 0) << publisher.stderr_text();
-  EXPECT_EQ(lines_of(publisher.stdout_text()).size(), reports.size());
+  EXPECT_EQ(complete_lines(publisher.stdout_text()).size(), reports.size());
 
   const auto received = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
                                                        "--count", "20", "--timeout", "20"});
   ASSERT_EQ(received.exit_code, 0) << received.err;
-  const auto lines = lines_of(received.out);
+  const auto lines = complete_lines(received.out);
   ASSERT_EQ(lines.size(), reports.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
     EXPECT_EQ(id_of(lines[i]), reports[i].id()) << "position " << i;
@@ -222,8 +206,8 @@ TEST_F(DurableTest, CliDurableSubscriberCatchesUpInOrderAfterDowntimeAndBrokerRe
   const auto second = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
                                                      "--count", "15", "--timeout", "20"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  auto lines = lines_of(first.out);
-  const auto more = lines_of(second.out);
+  auto lines = complete_lines(first.out);
+  const auto more = complete_lines(second.out);
   lines.insert(lines.end(), more.begin(), more.end());
   ASSERT_EQ(lines.size(), while_away.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -239,7 +223,7 @@ TEST_F(DurableTest, CliDurableSubscriberCatchesUpInOrderAfterDowntimeAndBrokerRe
       << live.stderr_text();
   const auto fresh = publish_many("phishing", 1, "Live");
   ASSERT_EQ(live.wait(20s), std::optional<int>(0)) << live.stderr_text();
-  EXPECT_EQ(id_of(lines_of(live.stdout_text()).at(0)), fresh[0].id());
+  EXPECT_EQ(id_of(complete_lines(live.stdout_text()).at(0)), fresh[0].id());
 }
 
 TEST_F(DurableTest, UnacknowledgedDeliveriesAreRedeliveredAfterReconnect) {
@@ -390,7 +374,7 @@ TEST_F(DurableTest, ReportsSurviveAKilledBrokerAndTheDatabaseStaysIntact) {
   const auto received = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
                                                        "--count", "30", "--timeout", "20"});
   ASSERT_EQ(received.exit_code, 0) << received.err;
-  const auto lines = lines_of(received.out);
+  const auto lines = complete_lines(received.out);
   ASSERT_EQ(lines.size(), 30u);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     EXPECT_EQ(id_of(lines[i]), reports[i].id());
@@ -528,7 +512,7 @@ TEST_F(DurableTest, RetentionSweepsOldReportsAndTheirDeliveryState) {
   const auto malware = deployment_.weft("acme-bank", {"subscribe", "--feed", "malware", "--durable", "soc-malware",
                                                       "--count", "2", "--timeout", "10"});
   ASSERT_EQ(malware.exit_code, 0) << malware.err;
-  EXPECT_EQ(id_of(lines_of(malware.out).at(0)), kept[0].id());
+  EXPECT_EQ(id_of(complete_lines(malware.out).at(0)), kept[0].id());
 
   // A swept id is forgotten: publishing it again is a new report, not a duplicate.
   auto publisher = connect("cert-de");
