@@ -425,6 +425,7 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
   }
   org.add_spki_sha256(pin);
   org.set_policy(options.policy);
+  org.set_redistributes_to_clients(options.redistributes_to_clients);
   *org.mutable_created_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   WEFT_TRY(Registry::from_proto(next, deployment.registry_path.string()));
   WEFT_TRY(save_registry(deployment.registry_path, next));
@@ -441,6 +442,9 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
   }
   if (std::find(roles.begin(), roles.end(), v1::SUBSCRIBER) != roles.end()) {
     out << "  may read       " << (read_feeds.empty() ? std::string("every feed") : join(read_feeds, ", ")) << "\n";
+  }
+  if (options.redistributes_to_clients) {
+    out << "  clients        passes information on to its clients: gets TLP:AMBER, never TLP:AMBER+STRICT\n";
   }
   out << "  policy         " << (options.policy.empty() ? std::string("chosen by the policies' selectors") : options.policy)
       << "\n"

@@ -38,6 +38,7 @@ struct OrgAddOptions {
   std::vector<std::string> read_feeds;
   std::vector<std::string> groups;
   std::string policy;  // empty: chosen by the policies' selectors
+  bool redistributes_to_clients = false;
   pki::KeyType key_type = pki::KeyType::kEcP256;
   int days = 90;
 };

@@ -312,6 +312,27 @@ asio::awaitable<int> whoami(ClientOptions options) {
   co_return kExitOk;
 }
 
+asio::awaitable<int> get_reports(ClientOptions options, std::vector<std::string> ids) {
+  auto connection = co_await open_session(options);
+  if (!connection) {
+    co_return report_failure("cannot open a session with the broker", connection.error());
+  }
+  int status = kExitOk;
+  for (const auto& id : ids) {
+    auto found = co_await connection.value()->get_report(id);
+    if (!found) {
+      status = report_failure("report " + id, found.error());
+      if (status != kExitRefused) {
+        break;  // the session is gone; the other look-ups would fail the same way
+      }
+      continue;
+    }
+    print_line(json_line(found.value().report()));
+  }
+  connection.value()->close();
+  co_return status;
+}
+
 asio::awaitable<int> ping(ClientOptions options, int count) {
   auto connection = co_await open_session(options);
   if (!connection) {
@@ -388,6 +409,11 @@ int run_subscribe(const ClientOptions& options, const std::vector<std::string>& 
 int run_whoami(const ClientOptions& options) {
   asio::io_context io(1);
   return run_to_completion(io, whoami(options));
+}
+
+int run_get(const ClientOptions& options, const std::vector<std::string>& ids) {
+  asio::io_context io(1);
+  return run_to_completion(io, get_reports(options, ids));
 }
 
 int run_ping(const ClientOptions& options, int count) {

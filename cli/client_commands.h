@@ -26,6 +26,9 @@ int run_publish(const ClientOptions& options, const std::string& input_path);
 int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s,
                   const std::string& durable);
 int run_whoami(const ClientOptions& options);
+// Prints each report (one JSON line, as subscribe does) that the broker lets
+// this organisation have; NOT_FOUND for the others, on stderr.
+int run_get(const ClientOptions& options, const std::vector<std::string>& ids);
 int run_ping(const ClientOptions& options, int count);
 // `weft admin policy reload`: as the deployment's operator organisation
 // (or `options.profile`), asks the broker to re-read its policies.

@@ -174,6 +174,10 @@ int main(int argc, char** argv) {
   audit_report->add_option("--format", report_format, "md or html")->capture_default_str();
   audit_report->add_option("--out", report_out, "Write to this file instead of stdout");
 
+  std::vector<std::string> get_ids;
+  auto* get = app.add_subcommand(
+      "get", "Print stored reports by id, filtered by your policy like a delivery (NOT_FOUND when not for you).");
+  get->add_option("id", get_ids, "Report ids (UUIDs)")->required();
   auto* whoami = app.add_subcommand("whoami", "Show who the broker says you are: organisation, roles, limits.");
   int ping_count = 1;
   auto* ping = app.add_subcommand("ping", "Measure the round trip to the broker.");
@@ -221,6 +225,9 @@ int main(int argc, char** argv) {
   add_cmd->add_option("--policy", add.policy,
                       "Data-protection policy for deliveries to it, by name (default: chosen by the policies' "
                       "selectors, else public)");
+  add_cmd->add_flag("--redistributes-to-clients", add.redistributes_to_clients,
+                    "It passes what it receives on to its own clients (an MSSP, an ISAC): it then gets TLP:AMBER "
+                    "but never TLP:AMBER+STRICT");
   add_cmd->add_option("--key-type", add_key_type, "p256 or ed25519")->capture_default_str();
   add_cmd->add_option("--days", add.days, "Certificate lifetime in days")->capture_default_str();
 
@@ -289,6 +296,9 @@ int main(int argc, char** argv) {
     }
     client.retry_for_s = subscribe_retry_for_s;
     return run_subscribe(client, feeds, count, timeout_s, durable);
+  }
+  if (*get) {
+    return run_get(client, get_ids);
   }
   if (*whoami) {
     return run_whoami(client);

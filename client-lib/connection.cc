@@ -315,6 +315,19 @@ asio::awaitable<Result<v1::AuditResponse>> Connection::audit(v1::AuditRequest au
   co_return std::move(*reply.value().mutable_audit_response());
 }
 
+asio::awaitable<Result<v1::GetReportResult>> Connection::get_report(std::string id) {
+  v1::Frame frame;
+  frame.mutable_get_report()->set_id(std::move(id));
+  auto reply = co_await request(std::move(frame));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (!reply.value().has_get_report_result()) {
+    co_return make_error(v1::PROTOCOL_VIOLATION, "the broker answered with something other than GetReportResult");
+  }
+  co_return std::move(*reply.value().mutable_get_report_result());
+}
+
 asio::awaitable<Result<std::chrono::microseconds>> Connection::ping() {
   const auto start = Clock::now();
   v1::Frame frame;

@@ -105,6 +105,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<Result<v1::AdminResponse>> reload_policies();
   // An auditor's request to the audit log (needs the AUDITOR role).
   boost::asio::awaitable<Result<v1::AuditResponse>> audit(v1::AuditRequest audit_request);
+  // One stored report by id, filtered for this organisation like a delivery.
+  // NOT_FOUND when it does not exist or is not for this organisation.
+  boost::asio::awaitable<Result<v1::GetReportResult>> get_report(std::string id);
   // Round trip time of a Ping.
   boost::asio::awaitable<Result<std::chrono::microseconds>> ping();
 

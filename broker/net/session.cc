@@ -258,6 +258,9 @@ void Session::handle_frame(std::string_view body) {
     case v1::Frame::kAuditRequest:
       on_audit_request(frame);
       return;
+    case v1::Frame::kGetReport:
+      on_get_report(frame);
+      return;
     case v1::Frame::kPing: {
       v1::Frame pong;
       pong.set_correlation_id(frame.correlation_id());
@@ -343,7 +346,7 @@ void Session::on_publish(v1::Frame& frame) {
   if (org == nullptr) {
     return;
   }
-  if (auto allowed = pipeline::authorize_publish(*org, report); !allowed) {
+  if (auto allowed = pipeline::authorize_publish(*registry, *org, report); !allowed) {
     refuse_publish(correlation, allowed.error(), report);
     return;
   }
@@ -597,18 +600,18 @@ void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>
     // The backlog goes through the same gates as live deliveries, with the
     // registry and policies in force now.
     auto copy = pipeline::copy_for(report, *org, *policies, services_.policies.pseudonymizer(), services_.audit);
-    if (copy.frame && !services_.audit.has_room()) {
+    if (copy.report && !services_.audit.has_room()) {
       services_.counters.deliveries_held_for_audit.fetch_add(1, std::memory_order_relaxed);
       hold_back_unrecorded(feed);
       return;
     }
     durable.delivered = sequence;
-    if (!copy.frame) {
+    if (!copy.report) {
       services_.audit.record(std::move(copy.record));
       continue;
     }
     durable.unacked.push_back(sequence);
-    if (!queue_delivery(copy.frame)) {
+    if (!queue_delivery(pipeline::encode_delivery(*copy.report))) {
       return;
     }
     services_.audit.record(std::move(copy.record));
@@ -741,6 +744,78 @@ void Session::on_audit_request(const v1::Frame& frame) {
                           *reply.mutable_audit_response() = std::move(answered).value();
                           self->send(reply);
                         });
+}
+
+void Session::on_get_report(const v1::Frame& frame) {
+  const std::uint64_t correlation = frame.correlation_id();
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
+    return;
+  }
+  if (!has_role(*org, v1::SUBSCRIBER)) {
+    send_error(correlation,
+               make_error(v1::FORBIDDEN, "organisation '" + organisation_ + "' does not have the subscriber role"));
+    return;
+  }
+  const std::string id = names::to_lower(frame.get_report().id());
+  if (!names::is_uuid(id)) {
+    send_error(correlation, make_error(v1::VALIDATION_FAILED, "get_report.id: not a UUID (8-4-4-4-12 hex digits)"));
+    return;
+  }
+  // Each look-up waits on the storage reader; a client may not queue more.
+  if (lookups_in_flight_ >= kMaxLookupsInFlight) {
+    send_error(correlation, make_error(v1::OVERLOADED, "more than " + std::to_string(kMaxLookupsInFlight) +
+                                                           " report look-ups in flight; wait for their answers"));
+    return;
+  }
+  ++lookups_in_flight_;
+  services_.storage.find_report(id, stream_.get_executor(),
+                                [self = shared_from_this(), correlation, id](Result<std::optional<v1::Report>> found) {
+                                  self->on_report_found(correlation, id, std::move(found));
+                                });
+}
+
+void Session::on_report_found(std::uint64_t correlation, const std::string& id,
+                              Result<std::optional<v1::Report>> found) {
+  --lookups_in_flight_;
+  if (phase_ == Phase::kClosing) {
+    return;
+  }
+  if (!found) {
+    send_error(correlation, make_error(v1::STORAGE_UNAVAILABLE, "cannot read report " + id + " now; try again later"));
+    return;
+  }
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
+    return;
+  }
+  // Whether it does not exist or is not for this organisation, the answer
+  // is the same: the difference would tell it that someone else got it.
+  const Error not_found =
+      make_error(v1::NOT_FOUND, "no report " + id + " that organisation '" + organisation_ + "' may read");
+  const std::optional<v1::Report>& report = found.value();
+  if (!report || !may_read(*org, report->feed())) {
+    send_error(correlation, not_found);
+    return;
+  }
+  auto copy = pipeline::copy_for(*report, *org, *services_.policies.current(), services_.policies.pseudonymizer(),
+                                 services_.audit);
+  if (copy.report && !services_.audit.has_room()) {
+    services_.counters.deliveries_held_for_audit.fetch_add(1, std::memory_order_relaxed);
+    send_error(correlation, make_error(v1::STORAGE_UNAVAILABLE,
+                                       "the audit log cannot record deliveries right now; try again later"));
+    return;
+  }
+  services_.audit.record(std::move(copy.record));
+  if (!copy.report) {
+    send_error(correlation, not_found);
+    return;
+  }
+  v1::Frame reply;
+  reply.set_correlation_id(correlation);
+  reply.mutable_get_report_result()->set_feed(copy.report->feed());
+  *reply.mutable_get_report_result()->mutable_report() = std::move(*copy.report);
+  send(reply);
 }
 
 void Session::registry_changed() {

@@ -89,6 +89,8 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   void on_admin(const v1::Frame& frame);
   void on_ack(const v1::Frame& frame);
   void on_audit_request(const v1::Frame& frame);
+  void on_get_report(const v1::Frame& frame);
+  void on_report_found(std::uint64_t correlation, const std::string& id, Result<std::optional<v1::Report>> found);
 
   // A durable subscription consumed by this session: deliveries in feed
   // order, at most max_unacked unacknowledged, read from the store whenever
@@ -147,6 +149,8 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   boost::asio::steady_timer writer_exited_;
   boost::asio::steady_timer publish_slot_;
   std::uint32_t publishes_in_flight_ = 0;
+  static constexpr std::uint32_t kMaxLookupsInFlight = 8;
+  std::uint32_t lookups_in_flight_ = 0;
   std::map<std::string, Durable> durables_;  // by feed
 
   Phase phase_ = Phase::kHandshake;

@@ -15,9 +15,44 @@ bool named_in_recipients(const v1::Organisation& org, const v1::Report& report) 
   });
 }
 
+bool named_itself(const v1::Organisation& org, const v1::Report& report) {
+  return std::find(report.recipients().begin(), report.recipients().end(), org.name()) != report.recipients().end();
+}
+
+bool is_group(const Registry& registry, const std::string& name) {
+  const auto& orgs = registry.proto().organisations();
+  return std::any_of(orgs.begin(), orgs.end(), [&name](const v1::Organisation& org) {
+    return std::find(org.groups().begin(), org.groups().end(), name) != org.groups().end();
+  });
+}
+
+Result<void> check_named_recipients(const Registry& registry, const v1::Report& report) {
+  const bool strict = report.tlp() == v1::AMBER_STRICT;
+  for (int i = 0; i < report.recipients_size(); ++i) {
+    const std::string& name = report.recipients(i);
+    const std::string field = "report.recipients[" + std::to_string(i) + "]";
+    if (registry.find_by_name(name) != nullptr) {
+      continue;
+    }
+    if (strict && is_group(registry, name)) {
+      return make_error(v1::VALIDATION_FAILED, field + ": '" + name +
+                                                   "' is a group; TLP:AMBER+STRICT goes only to organisations "
+                                                   "named one by one");
+    }
+    if (!strict && is_group(registry, name)) {
+      continue;
+    }
+    return make_error(v1::VALIDATION_FAILED,
+                      field + ": '" + name + "' is neither a registered organisation nor a group, so nobody would "
+                                             "receive it under that name");
+  }
+  return ok();
+}
+
 }  // namespace
 
-Result<void> authorize_publish(const v1::Organisation& publisher, const v1::Report& report) {
+Result<void> authorize_publish(const Registry& registry, const v1::Organisation& publisher,
+                               const v1::Report& report) {
   if (publisher.revoked()) {
     return make_error(v1::REVOKED, "organisation '" + publisher.name() + "' is revoked");
   }
@@ -35,6 +70,9 @@ Result<void> authorize_publish(const v1::Organisation& publisher, const v1::Repo
   if ((report.tlp() == v1::AMBER || report.tlp() == v1::AMBER_STRICT) && report.recipients().empty()) {
     return make_error(v1::VALIDATION_FAILED,
                       "report.recipients: TLP:AMBER and TLP:AMBER+STRICT reports must name their recipients");
+  }
+  if (report.tlp() == v1::AMBER || report.tlp() == v1::AMBER_STRICT) {
+    return check_named_recipients(registry, report);
   }
   return ok();
 }
@@ -58,11 +96,14 @@ bool tlp_allows_delivery(const v1::Organisation& recipient, const v1::Report& re
     case v1::GREEN:
       return true;
     case v1::AMBER:
-    case v1::AMBER_STRICT:
       return named_in_recipients(recipient, report);
+    case v1::AMBER_STRICT:
+      return named_itself(recipient, report) && !recipient.redistributes_to_clients();
     default:
       return false;  // RED and anything unknown: never fanned out
   }
 }
+
+void strip_distribution(v1::Report& copy) { copy.clear_recipients(); }
 
 }  // namespace weft::broker::pipeline

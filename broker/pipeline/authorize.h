@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "common/registry.h"
 #include "proto/error.h"
 #include "weft/v1/registry.pb.h"
 #include "weft/v1/report.pb.h"
@@ -12,15 +13,23 @@ namespace weft::broker::pipeline {
 
 // Publisher role, feed permission, and the TLP levels this broker can carry
 // safely: TLP:RED needs end-to-end sealing to named recipients and is refused
-// until that exists; TLP:AMBER and AMBER+STRICT need named recipients.
-Result<void> authorize_publish(const v1::Organisation& publisher, const v1::Report& report);
+// until that exists; TLP:AMBER needs named recipients, each a registered
+// organisation or group; TLP:AMBER+STRICT names organisations only. A name
+// the registry does not know is refused rather than silently reaching no one.
+Result<void> authorize_publish(const Registry& registry, const v1::Organisation& publisher,
+                               const v1::Report& report);
 
 // Subscriber role and read permission on the feed.
 Result<void> authorize_subscribe(const v1::Organisation& subscriber, std::string_view feed);
 
-// The TLP gate on every delivery: CLEAR and GREEN go to the feed's
-// subscribers; AMBER and AMBER+STRICT only to organisations the publisher
-// named (by name or by one of their groups); RED never fans out.
+// The TLP gate on every delivery path (live, backlog, fetch): CLEAR and GREEN
+// go to the feed's readers; AMBER only to organisations the publisher named,
+// by name or by one of their groups; AMBER+STRICT only to organisations named
+// themselves that do not pass information on to clients; RED never fans out.
 bool tlp_allows_delivery(const v1::Organisation& recipient, const v1::Report& report);
+
+// What every recipient's copy loses: the publisher's list of recipients, so
+// that no recipient learns who else received the report.
+void strip_distribution(v1::Report& copy);
 
 }  // namespace weft::broker::pipeline

@@ -11,14 +11,14 @@
 #include "weft/v1/frame.pb.h"
 
 namespace weft::broker::pipeline {
-namespace {
-
 std::shared_ptr<const std::string> encode_delivery(const v1::Report& report) {
   v1::Frame frame;
   frame.mutable_delivery()->set_feed(report.feed());
   *frame.mutable_delivery()->mutable_report() = report;
   return std::make_shared<const std::string>(proto::encode_frame(frame));
 }
+
+namespace {
 
 v1::Report personal_copy(const policies::Redaction& redaction, const v1::Organisation& recipient,
                          const policies::Pseudonymizer& pseudonymizer) {
@@ -27,10 +27,13 @@ v1::Report personal_copy(const policies::Redaction& redaction, const v1::Organis
   return personal;
 }
 
-// Redaction throws only on internal errors; they fail closed.
+// The copy a policy's recipients get, without the publisher's distribution
+// list. Redaction throws only on internal errors; they fail closed.
 std::optional<policies::Redaction> try_redact(const v1::Report& report, const policies::Policy& policy) {
   try {
-    return policies::redact(report, policy);
+    policies::Redaction redaction = policies::redact(report, policy);
+    strip_distribution(redaction.report);
+    return redaction;
   } catch (const std::exception& e) {
     log::error("report.redaction_failed", {{"id", report.id()}, {"policy", policy.name()}, {"what", e.what()}});
     return std::nullopt;
@@ -57,19 +60,19 @@ RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipie
                        const AuditTrail& trail) {
   const v1::AuditRecord base = report_record(report, trail);
   if (!tlp_allows_delivery(recipient, report)) {
-    return {nullptr, recipient_record(base, recipient, v1::AuditRecord::WITHHELD_TLP)};
+    return {std::nullopt, recipient_record(base, recipient, v1::AuditRecord::WITHHELD_TLP)};
   }
   auto policy = policy_set.effective_for(recipient);
   if (!policy) {
     log::error("report.not_delivered",
                {{"id", report.id()}, {"recipient", recipient.name()}, {"reason", policy.error().message}});
-    return {nullptr, recipient_record(base, recipient, v1::AuditRecord::FAILED_CLOSED)};
+    return {std::nullopt, recipient_record(base, recipient, v1::AuditRecord::FAILED_CLOSED)};
   }
   auto redaction = try_redact(report, *policy.value());
   if (!redaction) {
     auto record = recipient_record(base, recipient, v1::AuditRecord::FAILED_CLOSED);
     set_policy(record, *policy.value(), {});
-    return {nullptr, std::move(record)};
+    return {std::nullopt, std::move(record)};
   }
   if (redaction->withheld) {
     log::info("report.withheld", {{"id", report.id()},
@@ -79,13 +82,13 @@ RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipie
     auto record = recipient_record(base, recipient, v1::AuditRecord::WITHHELD_POLICY);
     set_policy(record, *policy.value(), redaction->decisions);
     record.set_rule(redaction->withheld_rule);
-    return {nullptr, std::move(record)};
+    return {std::nullopt, std::move(record)};
   }
-  const v1::Report copy = personal_copy(*redaction, recipient, pseudonymizer);
+  v1::Report copy = personal_copy(*redaction, recipient, pseudonymizer);
   auto record = recipient_record(base, recipient, v1::AuditRecord::DELIVERED);
   set_policy(record, *policy.value(), redaction->decisions);
   record.set_output_fingerprint(copy_fingerprint(copy, trail));
-  return {encode_delivery(copy), std::move(record)};
+  return {std::move(copy), std::move(record)};
 }
 
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,

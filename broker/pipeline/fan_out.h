@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,16 +33,19 @@ struct FanOutResult {
   std::uint32_t failed_closed = 0;    // no valid policy, or redaction failed
 };
 
+// The frame that pushes a report to a subscriber.
+std::shared_ptr<const std::string> encode_delivery(const v1::Report& report);
+
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
                      const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
                      AuditTrail& trail);
 
 // One recipient's copy of a stored report (a durable subscription's
-// backlog): the Delivery frame, or none when the TLP rules or its policy
-// withhold the report or it has no valid policy; and the record of what
-// happened, for the caller to log when it acts on it.
+// backlog, a report fetched by id): the filtered report, or none when the
+// TLP rules or its policy withhold the report or it has no valid policy;
+// and the record of what happened, for the caller to log when it acts on it.
 struct RecipientCopy {
-  std::shared_ptr<const std::string> frame;
+  std::optional<v1::Report> report;
   v1::AuditRecord record;
 };
 RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipient,

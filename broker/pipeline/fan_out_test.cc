@@ -190,17 +190,17 @@ TEST(FanOut, RecordsEveryOutcomeOncePerRecipientWithoutValues) {
 TEST(FanOut, CopyForABacklogRecordsWhatItDecided) {
   Fixture f;
   auto delivered = copy_for(report(), f.orgs[0], *f.policies, *f.pseudonymizer, f.trail);
-  ASSERT_TRUE(delivered.frame);
+  ASSERT_TRUE(delivered.report);
   EXPECT_EQ(delivered.record.outcome(), v1::AuditRecord::DELIVERED);
   EXPECT_EQ(delivered.record.policy().name(), "redacting");
   auto withheld = copy_for(report(), f.orgs[4], *f.policies, *f.pseudonymizer, f.trail);
-  EXPECT_FALSE(withheld.frame);
+  EXPECT_FALSE(withheld.report);
   EXPECT_EQ(withheld.record.outcome(), v1::AuditRecord::WITHHELD_POLICY);
   auto amber = report();
   amber.set_tlp(v1::AMBER);
   amber.add_recipients("someone-else");
   auto by_tlp = copy_for(amber, f.orgs[0], *f.policies, *f.pseudonymizer, f.trail);
-  EXPECT_FALSE(by_tlp.frame);
+  EXPECT_FALSE(by_tlp.report);
   EXPECT_EQ(by_tlp.record.outcome(), v1::AuditRecord::WITHHELD_TLP);
   // copy_for only builds records; the caller records what it acted on.
   EXPECT_TRUE(f.trail.records.empty());

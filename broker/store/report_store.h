@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,8 @@ class ReportStore {
   // Reports of `feed` with sequence > after, oldest first.
   virtual Result<std::vector<v1::Report>> read_feed(const std::string& feed, std::uint64_t after,
                                                     std::size_t limit) = 0;
+  // The stored report with this id, if there is one (with its sequence).
+  virtual Result<std::optional<v1::Report>> find_report(const std::string& id) = 0;
   // Finds the subscription, or creates it at the current end of `feed`.
   virtual Result<DurableSubscription> open_subscription(const std::string& organisation, const std::string& name,
                                                         const std::string& feed) = 0;

@@ -71,6 +71,21 @@ std::string publisher_content(const v1::Report& report) {
   return out;
 }
 
+std::string tlp_label(v1::Tlp tlp) { return tlp == v1::AMBER_STRICT ? "AMBER+STRICT" : v1::Tlp_Name(tlp); }
+
+// A report id already used by another organisation. For a report shared
+// under AMBER, AMBER+STRICT or RED this is a recipient passing it on.
+Error refuse_foreign_id(const std::string& id, v1::Tlp stored_tlp) {
+  if (stored_tlp == v1::AMBER || stored_tlp == v1::AMBER_STRICT || stored_tlp == v1::RED) {
+    return make_error(v1::FORBIDDEN, "report " + id + " is another organisation's report under TLP:" +
+                                         tlp_label(stored_tlp) +
+                                         ", which its recipients may not republish");
+  }
+  return make_error(v1::ID_CONFLICT,
+                    "report id " + id + " is already taken by another organisation's report; give a new report a "
+                                        "new id");
+}
+
 }  // namespace
 
 
@@ -229,7 +244,7 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
     return fail_all(error);
   };
   {
-  Statement find(db_, "SELECT feed, seq, fingerprint, sealed FROM reports WHERE id = ?");
+  Statement find(db_, "SELECT feed, seq, fingerprint, sealed, publisher, tlp FROM reports WHERE id = ?");
   Statement insert(db_,
                    "INSERT INTO reports (feed, seq, id, tlp, publisher, received_ms, fingerprint, sealed) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -248,6 +263,12 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
     if (found == SQLITE_ROW) {
       const std::string feed = find.text(0);
       const auto seq = static_cast<std::uint64_t>(find.integer(1));
+      if (find.text(4) != report.broker().source_organisation()) {
+        // Another organisation's report: neither acknowledged as a duplicate
+        // nor described (its feed and position are not this publisher's business).
+        results.emplace_back(refuse_foreign_id(report.id(), static_cast<v1::Tlp>(find.integer(5))));
+        continue;
+      }
       if (find.blob(2) != fingerprint) {
         results.emplace_back(make_error(v1::ID_CONFLICT, "report id " + report.id() +
                                                              " is already taken by a different report (sequence " +
@@ -331,6 +352,29 @@ Result<std::vector<v1::Report>> SqliteStore::read_feed(const std::string& feed, 
     }
   }
   return reports;
+}
+
+Result<std::optional<v1::Report>> SqliteStore::find_report(const std::string& id) {
+  Statement select(db_, "SELECT feed, seq, sealed FROM reports WHERE id = ?");
+  if (!select.ok()) {
+    return failure("cannot prepare the report look-up");
+  }
+  select.bind(1, id);
+  const int step = select.step();
+  if (step == SQLITE_DONE) {
+    return std::optional<v1::Report>();
+  }
+  if (step != SQLITE_ROW) {
+    return failure("cannot look up report " + id);
+  }
+  const std::string feed = select.text(0);
+  const auto seq = static_cast<std::uint64_t>(select.integer(1));
+  auto plaintext = key_.open(select.blob(2), associated_data(id, feed, seq));
+  std::optional<v1::Report> report(std::in_place);
+  if (!plaintext || !report->ParseFromString(plaintext.value())) {
+    return make_error(v1::STORAGE_UNAVAILABLE, "stored report " + id + " is unreadable");
+  }
+  return report;
 }
 
 Result<DurableSubscription> SqliteStore::open_subscription(const std::string& organisation, const std::string& name,

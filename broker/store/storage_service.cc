@@ -124,6 +124,17 @@ void StorageService::read_feed(std::string feed, std::uint64_t after, std::size_
   reader_ready_.notify_one();
 }
 
+void StorageService::find_report(std::string id, boost::asio::any_io_executor executor,
+                                 Done<std::optional<v1::Report>> done) {
+  {
+    std::lock_guard lock(reader_mutex_);
+    reader_jobs_.push_back([id = std::move(id), executor, done](SqliteStore& store) {
+      complete(executor, done, store.find_report(id));
+    });
+  }
+  reader_ready_.notify_one();
+}
+
 void StorageService::run_writer() {
   while (true) {
     std::deque<WriterJob> jobs;

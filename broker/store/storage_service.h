@@ -51,6 +51,7 @@ class StorageService {
   void append(AppendRequest request, boost::asio::any_io_executor executor, Done<Appended> done);
   void read_feed(std::string feed, std::uint64_t after, std::size_t limit, boost::asio::any_io_executor executor,
                  Done<std::vector<v1::Report>> done);
+  void find_report(std::string id, boost::asio::any_io_executor executor, Done<std::optional<v1::Report>> done);
   void open_subscription(std::string organisation, std::string name, std::string feed,
                          boost::asio::any_io_executor executor, Done<DurableSubscription> done);
   // Fire and forget; positions waiting together are written in one transaction.

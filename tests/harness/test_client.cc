@@ -59,6 +59,10 @@ Result<v1::AuditResponse> TestClient::audit(const v1::AuditRequest& request) {
   return call(connection_->audit(request));
 }
 
+Result<v1::GetReportResult> TestClient::get_report(const std::string& id) {
+  return call(connection_->get_report(id));
+}
+
 void TestClient::ack(const std::string& feed, std::uint64_t sequence) {
   on_io_thread([&] {
     connection_->ack(feed, sequence);

@@ -36,6 +36,7 @@ class TestClient {
   // Acknowledges durable deliveries of `feed` up to `sequence`.
   void ack(const std::string& feed, std::uint64_t sequence);
   Result<v1::AuditResponse> audit(const v1::AuditRequest& request);
+  Result<v1::GetReportResult> get_report(const std::string& id);
   std::optional<v1::Delivery> next_delivery(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   std::size_t deliveries_received();
   // The error that ended a subscription's stream, once it has ended.
