@@ -13,6 +13,7 @@
 
 #include "broker/pipeline/authorize.h"
 #include "broker/pipeline/audit_records.h"
+#include "broker/report_content.h"
 #include "broker/pipeline/fan_out.h"
 #include "broker/pipeline/validate.h"
 #include "common/log.h"
@@ -406,6 +407,9 @@ void Session::on_stored(std::uint64_t correlation, Result<store::Appended> store
         pipeline::fan_out(report, services_.router.recipients(report, *registry), *services_.policies.current(),
                           services_.policies.pseudonymizer(), services_.audit);
     recipients = fanned_out.delivered;
+    for (const auto& content : fanned_out.restricted_copies) {
+      services_.storage.remember_copy({report.id(), report.broker().source_organisation(), content});
+    }
     services_.counters.reports_accepted.fetch_add(1, std::memory_order_relaxed);
     services_.counters.deliveries_queued.fetch_add(fanned_out.delivered, std::memory_order_relaxed);
     services_.counters.deliveries_withheld.fetch_add(fanned_out.withheld, std::memory_order_relaxed);
@@ -611,6 +615,7 @@ void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>
       continue;
     }
     durable.unacked.push_back(sequence);
+    remember_if_restricted(*copy.report, report.broker().source_organisation());
     if (!queue_delivery(pipeline::encode_delivery(*copy.report))) {
       return;
     }
@@ -811,11 +816,18 @@ void Session::on_report_found(std::uint64_t correlation, const std::string& id,
     send_error(correlation, not_found);
     return;
   }
+  remember_if_restricted(*copy.report, report->broker().source_organisation());
   v1::Frame reply;
   reply.set_correlation_id(correlation);
   reply.mutable_get_report_result()->set_feed(copy.report->feed());
   *reply.mutable_get_report_result()->mutable_report() = std::move(*copy.report);
   send(reply);
+}
+
+void Session::remember_if_restricted(const v1::Report& copy, const std::string& originator) {
+  if (is_restricted(copy.tlp())) {
+    services_.storage.remember_copy({copy.id(), originator, comparable_content(copy)});
+  }
 }
 
 void Session::registry_changed() {

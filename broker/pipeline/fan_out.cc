@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "broker/pipeline/audit_records.h"
+#include "broker/report_content.h"
 #include "broker/pipeline/authorize.h"
 #include "common/log.h"
 #include "policies/redactor.h"
@@ -152,9 +153,13 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
     // Without pseudonyms every recipient of this policy gets the same bytes.
     std::shared_ptr<const std::string> shared_frame;
     std::string shared_fingerprint;
+    const bool restricted = is_restricted(report.tlp());
     if (redaction->pseudonyms.empty()) {
       shared_frame = encode_delivery(redaction->report);
       shared_fingerprint = copy_fingerprint(redaction->report, trail);
+      if (restricted) {
+        result.restricted_copies.push_back(comparable_content(redaction->report));
+      }
     }
     for (const auto* recipient : group) {
       auto record = outcome_for(*recipient, v1::AuditRecord::DELIVERED);
@@ -165,6 +170,9 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
         const v1::Report copy = personal_copy(*redaction, *recipient->organisation, pseudonymizer);
         record.set_output_fingerprint(copy_fingerprint(copy, trail));
         frame = encode_delivery(copy);
+        if (restricted) {
+          result.restricted_copies.push_back(comparable_content(copy));
+        }
       }
       const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient->durable, &record};
       result.delivered += recipient->target->offer(frame, info) ? 1 : 0;

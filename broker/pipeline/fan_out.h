@@ -31,6 +31,10 @@ struct FanOutResult {
   std::uint32_t delivered = 0;        // accepted by a recipient's queue
   std::uint32_t withheld = 0;         // a policy said WITHHOLD_REPORT, or the TLP rules
   std::uint32_t failed_closed = 0;    // no valid policy, or redaction failed
+  // For AMBER, AMBER+STRICT and RED: comparable_content() of each distinct
+  // copy handed out, for the store to remember (recipients may not
+  // republish it as their own).
+  std::vector<std::string> restricted_copies;
 };
 
 // The frame that pushes a report to a subscriber.

@@ -43,6 +43,14 @@ struct CursorUpdate {
   std::uint64_t acked = 0;
 };
 
+// A copy of an AMBER, AMBER+STRICT or RED report as one recipient received
+// it: publishing that content again is refused to everyone but `originator`.
+struct RememberedCopy {
+  std::string report_id;
+  std::string originator;
+  std::string content;  // comparable_content() of the copy
+};
+
 struct RetentionRule {
   std::string feed;  // empty: every feed without its own rule
   std::int64_t max_age_ms = 0;
@@ -59,6 +67,9 @@ class ReportStore {
   // Reports of `feed` with sequence > after, oldest first.
   virtual Result<std::vector<v1::Report>> read_feed(const std::string& feed, std::uint64_t after,
                                                     std::size_t limit) = 0;
+  // Remembers what recipients received under AMBER, AMBER+STRICT or RED (see
+  // RememberedCopy); forgotten with the report when it expires.
+  virtual Result<void> remember_copies(const std::vector<RememberedCopy>& copies) = 0;
   // The stored report with this id, if there is one (with its sequence).
   virtual Result<std::optional<v1::Report>> find_report(const std::string& id) = 0;
   // Finds the subscription, or creates it at the current end of `feed`.

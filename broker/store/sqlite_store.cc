@@ -1,5 +1,6 @@
 #include "broker/store/sqlite_store.h"
 
+#include "broker/report_content.h"
 #include "broker/store/sqlite_statement.h"
 
 #include <sqlite3.h>
@@ -37,6 +38,18 @@ CREATE TABLE IF NOT EXISTS reports (
   UNIQUE (feed, seq)
 );
 CREATE INDEX IF NOT EXISTS reports_by_age ON reports (received_ms);
+-- Keyed fingerprints of the content of AMBER, AMBER+STRICT and RED reports, as
+-- published and as each recipient received them: that content may come back
+-- only from its originator.
+CREATE TABLE IF NOT EXISTS restricted_content (
+  fingerprint BLOB PRIMARY KEY,
+  report_id TEXT NOT NULL,
+  originator TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS restricted_content_by_report ON restricted_content (report_id);
+CREATE TRIGGER IF NOT EXISTS restricted_content_expires AFTER DELETE ON reports BEGIN
+  DELETE FROM restricted_content WHERE report_id = old.id;
+END;
 CREATE TABLE IF NOT EXISTS subscriptions (
   organisation TEXT NOT NULL,
   name TEXT NOT NULL,
@@ -251,7 +264,11 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
   Statement advance(db_,
                     "INSERT INTO feeds (feed, last_seq) VALUES (?, ?) "
                     "ON CONFLICT (feed) DO UPDATE SET last_seq = excluded.last_seq");
-  if (!find.ok() || !insert.ok() || !advance.ok()) {
+  Statement find_content(db_, "SELECT originator FROM restricted_content WHERE fingerprint = ?");
+  Statement remember_content(db_,
+                             "INSERT OR IGNORE INTO restricted_content (fingerprint, report_id, originator) "
+                             "VALUES (?, ?, ?)");
+  if (!find.ok() || !insert.ok() || !advance.ok() || !find_content.ok() || !remember_content.ok()) {
     return roll_back(failure("cannot prepare the append statements"));
   }
   for (const AppendRequest& request : batch) {
@@ -288,6 +305,20 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
     if (found != SQLITE_DONE) {
       return roll_back(failure("cannot look up report id " + report.id()));
     }
+    const std::string content_fingerprint = key_.fingerprint(comparable_content(report));
+    find_content.reset();
+    find_content.bind_blob(1, content_fingerprint);
+    const int content_found = find_content.step();
+    if (content_found == SQLITE_ROW && find_content.text(0) != report.broker().source_organisation()) {
+      results.emplace_back(make_error(v1::FORBIDDEN,
+                                      "report " + report.id() +
+                                          " has the content of a report another organisation shared under TLP:AMBER, "
+                                          "AMBER+STRICT or RED, which its recipients may not republish as their own"));
+      continue;
+    }
+    if (content_found != SQLITE_ROW && content_found != SQLITE_DONE) {
+      return roll_back(failure("cannot look up the content of report " + report.id()));
+    }
     auto end = feed_end(report.feed());
     if (!end) {
       return roll_back(end.error());
@@ -313,6 +344,13 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
     advance.bind(1, report.feed()).bind(2, static_cast<std::int64_t>(seq));
     if (advance.step() != SQLITE_DONE) {
       return roll_back(failure("cannot advance feed '" + report.feed() + "'"));
+    }
+    if (is_restricted(report.tlp())) {
+      remember_content.reset();
+      remember_content.bind_blob(1, content_fingerprint).bind(2, report.id()).bind(3, stamp.source_organisation());
+      if (remember_content.step() != SQLITE_DONE) {
+        return roll_back(failure("cannot remember the content of report " + report.id()));
+      }
     }
     feed_ends_[report.feed()] = seq;
     results.emplace_back(std::move(appended));
@@ -352,6 +390,47 @@ Result<std::vector<v1::Report>> SqliteStore::read_feed(const std::string& feed, 
     }
   }
   return reports;
+}
+
+Result<void> SqliteStore::remember_copies(const std::vector<RememberedCopy>& copies) {
+  if (copies.empty()) {
+    return ok();
+  }
+  if (broken_) {
+    return make_error(v1::STORAGE_UNAVAILABLE, "storage failed earlier: copies not remembered");
+  }
+  // Like cursor positions, not worth an fsync of their own: they become
+  // durable with the next report commit.
+  WEFT_TRY(execute("PRAGMA synchronous=NORMAL"));
+  WEFT_TRY(execute("BEGIN IMMEDIATE"));
+  Result<void> outcome = ok();
+  {
+    Statement remember(db_,
+                       "INSERT OR IGNORE INTO restricted_content (fingerprint, report_id, originator) "
+                       "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM reports WHERE id = ?)");
+    for (const auto& copy : copies) {
+      remember.reset();
+      remember.bind_blob(1, key_.fingerprint(copy.content))
+          .bind(2, copy.report_id)
+          .bind(3, copy.originator)
+          .bind(4, copy.report_id);
+      if (remember.step() != SQLITE_DONE) {
+        outcome = failure("cannot remember a copy of report " + copy.report_id);
+        break;
+      }
+    }
+  }
+  if (!outcome || sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (outcome) {
+      outcome = failure("cannot commit remembered copies");
+    }
+  }
+  if (auto restored = execute("PRAGMA synchronous=FULL"); !restored) {
+    broken_ = true;  // never acknowledge a report without a full sync
+    return restored.error();
+  }
+  return outcome;
 }
 
 Result<std::optional<v1::Report>> SqliteStore::find_report(const std::string& id) {

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "broker/report_content.h"
+
 namespace weft::broker::store {
 namespace {
 
@@ -74,6 +76,44 @@ TEST_F(SqliteStoreTest, SameIdSameContentIsADuplicateOtherContentIsAConflict) {
   EXPECT_EQ(conflict[0].error().code, v1::ID_CONFLICT);
   EXPECT_EQ(store->report_count().value(), 1U);
   EXPECT_EQ(store->read_feed("phishing", 0, 10).value()[0].title(), "title");  // the original is kept
+}
+
+TEST_F(SqliteStoreTest, RestrictedContentComesBackOnlyFromItsOriginator) {
+  auto store = open();
+  const auto from = [](AppendRequest out, const std::string& publisher) {
+    out.report.mutable_broker()->set_source_organisation(publisher);
+    return out;
+  };
+  ASSERT_TRUE(store->append_batch({request("amber-1", "phishing", "kit", v1::AMBER, 1000)})[0]);
+  ASSERT_TRUE(store->append_batch({request("green-1", "phishing", "open", v1::GREEN)})[0]);
+
+  // A recipient publishing the same content under a new id and a wider TLP.
+  auto leaked = store->append_batch({from(request("copy-1", "other-feed", "kit", v1::GREEN), "acme-bank")});
+  ASSERT_FALSE(leaked[0]);
+  EXPECT_EQ(leaked[0].error().code, v1::FORBIDDEN);
+  EXPECT_NE(leaked[0].error().message.find("may not republish"), std::string::npos) << leaked[0].error().message;
+  // The originator may, and GREEN content is anyone's to pass on.
+  EXPECT_TRUE(store->append_batch({request("again-1", "phishing", "kit", v1::GREEN)})[0]);
+  EXPECT_TRUE(store->append_batch({from(request("copy-2", "phishing", "open", v1::GREEN), "acme-bank")})[0]);
+
+  // The copy a recipient received (redacted by its policy) is remembered too.
+  AppendRequest redacted = request("amber-1", "phishing", "kit", v1::AMBER, 1000);
+  redacted.report.set_description("victim contact [REDACTED:PERSON] PLANTED-SECRET-4711");
+  AppendRequest stale = request("gone-1", "phishing", "never stored", v1::AMBER);
+  ASSERT_TRUE(store->remember_copies({{"amber-1", "cert-nl", comparable_content(redacted.report)},
+                                      {"gone-1", "cert-nl", comparable_content(stale.report)}}));
+  redacted.report.set_id("copy-3");
+  auto copied = store->append_batch({from(redacted, "acme-bank")});
+  ASSERT_FALSE(copied[0]);
+  EXPECT_EQ(copied[0].error().code, v1::FORBIDDEN);
+  // A copy of a report the store does not hold is not remembered.
+  stale.report.set_id("copy-4");
+  EXPECT_TRUE(store->append_batch({from(stale, "acme-bank")})[0]);
+
+  // Expired with its report, the content is forgotten.
+  ASSERT_EQ(store->sweep(1'800'000'000'000, {{"", 30LL * 86400 * 1000}}, 7LL * 86400 * 1000, 100).value(), 1U);
+  redacted.report.set_id("copy-5");
+  EXPECT_TRUE(store->append_batch({from(redacted, "acme-bank")})[0]);
 }
 
 TEST_F(SqliteStoreTest, SequencesSurviveReopeningAndRetention) {

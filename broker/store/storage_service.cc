@@ -113,6 +113,18 @@ void StorageService::save_cursor(CursorUpdate update) {
   writer_ready_.notify_one();
 }
 
+void StorageService::remember_copy(RememberedCopy copy) {
+  {
+    std::lock_guard lock(writer_mutex_);
+    if (pending_copies_.size() >= kMaxPendingCopies) {
+      log::warn("storage.copy_not_remembered", {{"id", copy.report_id}, {"pending", pending_copies_.size()}});
+      return;
+    }
+    pending_copies_.push_back(std::move(copy));
+  }
+  writer_ready_.notify_one();
+}
+
 void StorageService::read_feed(std::string feed, std::uint64_t after, std::size_t limit,
                                boost::asio::any_io_executor executor, Done<std::vector<v1::Report>> done) {
   {
@@ -139,14 +151,23 @@ void StorageService::run_writer() {
   while (true) {
     std::deque<WriterJob> jobs;
     std::map<std::pair<std::string, std::string>, std::uint64_t> cursors;
+    std::vector<RememberedCopy> copies;
     {
       std::unique_lock lock(writer_mutex_);
-      writer_ready_.wait(lock, [this] { return stopping_ || !writer_jobs_.empty() || !pending_cursors_.empty(); });
-      if (writer_jobs_.empty() && pending_cursors_.empty()) {
+      writer_ready_.wait(lock, [this] {
+        return stopping_ || !writer_jobs_.empty() || !pending_cursors_.empty() || !pending_copies_.empty();
+      });
+      if (writer_jobs_.empty() && pending_cursors_.empty() && pending_copies_.empty()) {
         return;  // stopping, and everything queued is done
       }
       jobs.swap(writer_jobs_);
       cursors.swap(pending_cursors_);
+      copies.swap(pending_copies_);
+    }
+    // Before the appends: a copy was handed out before its recipient could
+    // try to publish it again, so it must be known when that publish comes.
+    if (auto remembered = writer_store_->remember_copies(copies); !remembered) {
+      log::error("storage.copies_not_remembered", {{"copies", copies.size()}, {"error", remembered.error().message}});
     }
     while (!jobs.empty()) {
       if (!jobs.front().append) {

@@ -56,6 +56,8 @@ class StorageService {
                          boost::asio::any_io_executor executor, Done<DurableSubscription> done);
   // Fire and forget; positions waiting together are written in one transaction.
   void save_cursor(CursorUpdate update);
+  // Remembered with the next writes; dropped (and logged) when too many wait.
+  void remember_copy(RememberedCopy copy);
   void sweep(std::vector<RetentionRule> rules, std::int64_t red_max_age_ms, std::size_t batch,
              boost::asio::any_io_executor executor, Done<std::size_t> done);
 
@@ -88,12 +90,17 @@ class StorageService {
   // Latest position per (organisation, subscription): however fast acks
   // come, one entry per subscription waits. Guarded by writer_mutex_.
   std::map<std::pair<std::string, std::string>, std::uint64_t> pending_cursors_;
+  // Copies recipients received under AMBER, AMBER+STRICT or RED, to be
+  // remembered; at most kMaxPendingCopies wait. Guarded by writer_mutex_.
+  static constexpr std::size_t kMaxPendingCopies = 4096;
+  std::vector<RememberedCopy> pending_copies_;
   bool stopping_ = false;                        // guarded by writer_mutex_ and reader_mutex_
 
   std::mutex reader_mutex_;
   std::condition_variable reader_ready_;
   // At most one page request per durable subscription (a session reads the
-  // next page only when the last one arrived). Guarded by reader_mutex_.
+  // next page only when the last one arrived) and a few report look-ups per
+  // session. Guarded by reader_mutex_.
   std::deque<std::function<void(SqliteStore&)>> reader_jobs_;
 
   std::atomic<bool> writable_{true};

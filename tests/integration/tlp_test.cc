@@ -89,6 +89,7 @@ class TlpTest : public ::testing::Test {
   }
 
   TestDeployment deployment_{"tlp"};
+  std::mt19937_64 generator_{std::random_device{}()};
   std::unique_ptr<TestClient> publisher_;
   std::string clear_, green_, amber_group_, amber_provider_, strict_, marker_;
 };
@@ -141,8 +142,7 @@ TEST_F(TlpTest, AReportNotForYouIsNotFoundLikeOneThatDoesNotExist) {
   expect_not_found("other-bank", amber_provider_);    // not named, group not named
   expect_not_found("outsider", amber_group_);         // not in the group
   expect_not_found("energy-co", green_);              // may not read the feed
-  std::mt19937_64 generator{std::random_device{}()};
-  expect_not_found("outsider", uuid::random_v4(generator));  // does not exist at all
+  expect_not_found("outsider", uuid::random_v4(generator_));  // does not exist at all
 
   // Entitled ones get what a subscriber would.
   auto provider = connect("soc-provider");
@@ -206,6 +206,17 @@ TEST_F(TlpTest, RecipientsCannotRepublishWhatTheyReceivedUnderAmber) {
     EXPECT_EQ(answer.error().code, v1::FORBIDDEN);
     EXPECT_NE(answer.error().message.find("may not republish"), std::string::npos) << answer.error().describe();
   }
+  // The same content under a new id, as the bank's own GREEN report.
+  v1::Report relabelled = received->report();
+  relabelled.clear_broker();
+  relabelled.set_id(uuid::random_v4(generator_));
+  relabelled.set_tlp(v1::GREEN);
+  auto as_own = bank->publish(relabelled);
+  ASSERT_FALSE(as_own);
+  EXPECT_EQ(as_own.error().code, v1::FORBIDDEN);
+  EXPECT_NE(as_own.error().message.find("may not republish as their own"), std::string::npos)
+      << as_own.error().describe();
+
   // Another organisation's GREEN id: a conflict that says nothing about that report.
   v1::Report reused = make_report("phishing", v1::GREEN, "reused id");
   reused.set_id(green.id());
@@ -218,6 +229,40 @@ TEST_F(TlpTest, RecipientsCannotRepublishWhatTheyReceivedUnderAmber) {
   auto duplicate = publisher_->publish(amber);
   ASSERT_TRUE(duplicate) << duplicate.error().describe();
   EXPECT_TRUE(duplicate.value().duplicate());
+}
+
+TEST_F(TlpTest, ARedactedCopyCannotComeBackAsTheRecipientsOwnEither) {
+  // The bank's policy (eu-baseline) redacts the victim's details, so what it
+  // receives differs from what was published: that copy is remembered too.
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe("phishing"));
+  v1::Report amber = make_report("phishing", v1::AMBER, "Victim data inside");
+  amber.add_recipients("finance");
+  amber.set_description("Victim contact: maria.rossi@victim-corp.example, +31 6 12345678.");
+  ASSERT_TRUE(publisher_->publish(amber));
+  auto received = bank->next_delivery(5s);
+  ASSERT_TRUE(received);
+  ASSERT_NE(received->report().description(), amber.description()) << "the policy did not redact anything";
+
+  v1::Report relabelled = received->report();
+  relabelled.clear_broker();
+  relabelled.clear_redaction();
+  relabelled.set_id(uuid::random_v4(generator_));
+  relabelled.set_tlp(v1::CLEAR);
+  auto as_own = bank->publish(relabelled);
+  ASSERT_FALSE(as_own);
+  EXPECT_EQ(as_own.error().code, v1::FORBIDDEN) << as_own.error().describe();
+
+  // Fetched later by id, the copy is the same and stays refused after a restart.
+  bank.reset();
+  publisher_.reset();
+  ASSERT_EQ(deployment_.stop_broker(), 0);
+  deployment_.restart_broker();
+  bank = connect("acme-bank");
+  relabelled.set_id(uuid::random_v4(generator_));
+  auto after_restart = bank->publish(relabelled);
+  ASSERT_FALSE(after_restart);
+  EXPECT_EQ(after_restart.error().code, v1::FORBIDDEN);
 }
 
 }  // namespace
