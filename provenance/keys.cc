@@ -1,0 +1,118 @@
+#include "provenance/keys.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "provenance/crypto.h"
+
+namespace weft::provenance {
+namespace {
+
+static_assert(crypto_sign_PUBLICKEYBYTES == VerifyingKey::kBytes);
+static_assert(crypto_sign_SECRETKEYBYTES == 64);
+static_assert(crypto_sign_SEEDBYTES == SigningKey::kSeedBytes);
+static_assert(crypto_sign_BYTES == SigningKey::kSignatureBytes);
+
+Error config_invalid(std::string message) { return make_error(v1::CONFIG_INVALID, std::move(message)); }
+
+const unsigned char* bytes_of(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
+
+}  // namespace
+
+Result<VerifyingKey> VerifyingKey::from_bytes(std::span<const unsigned char> bytes) {
+  require_sodium();
+  if (bytes.size() != kBytes) {
+    return config_invalid("an Ed25519 public key is " + std::to_string(kBytes) + " bytes, not " +
+                          std::to_string(bytes.size()));
+  }
+  // Refuses encodings that are not points and points of small order, for
+  // which signatures prove nothing.
+  if (crypto_core_ed25519_is_valid_point(bytes.data()) != 1) {
+    return config_invalid("not a valid Ed25519 public key");
+  }
+  std::array<unsigned char, kBytes> key{};
+  std::copy(bytes.begin(), bytes.end(), key.begin());
+  return VerifyingKey(key);
+}
+
+Result<VerifyingKey> VerifyingKey::parse(std::string_view text) {
+  if (!text.starts_with(kTextPrefix)) {
+    return config_invalid("a public key must look like ed25519:<base64 of 32 bytes>");
+  }
+  const std::string_view encoded = text.substr(kTextPrefix.size());
+  std::vector<unsigned char> decoded(encoded.size() / 4 * 3 + 3);
+  std::size_t length = 0;
+  // Standard base64 with padding and nothing else: one spelling per key.
+  if (sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return config_invalid("a public key's base64 after ed25519: is not standard base64 with padding");
+  }
+  decoded.resize(length);
+  return from_bytes(decoded);
+}
+
+std::string VerifyingKey::to_text() const {
+  std::string encoded(sodium_base64_ENCODED_LEN(kBytes, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(encoded.data(), encoded.size(), bytes_.data(), bytes_.size(), sodium_base64_VARIANT_ORIGINAL);
+  encoded.pop_back();  // sodium writes a terminating NUL
+  return std::string(kTextPrefix) + encoded;
+}
+
+bool VerifyingKey::verify(std::string_view message, std::string_view signature) const {
+  require_sodium();
+  return signature.size() == crypto_sign_BYTES &&
+         crypto_sign_verify_detached(bytes_of(signature), bytes_of(message), message.size(), bytes_.data()) == 0;
+}
+
+SigningKey::SigningKey(const std::array<unsigned char, 64>& secret_key, const VerifyingKey& verifying_key)
+    : secret_key_(secret_key), verifying_key_(verifying_key) {}
+
+SigningKey::SigningKey(SigningKey&& other) noexcept
+    : secret_key_(other.secret_key_), verifying_key_(other.verifying_key_) {
+  sodium_memzero(other.secret_key_.data(), other.secret_key_.size());
+}
+
+SigningKey& SigningKey::operator=(SigningKey&& other) noexcept {
+  if (this != &other) {
+    secret_key_ = other.secret_key_;
+    verifying_key_ = other.verifying_key_;
+    sodium_memzero(other.secret_key_.data(), other.secret_key_.size());
+  }
+  return *this;
+}
+
+SigningKey::~SigningKey() { sodium_memzero(secret_key_.data(), secret_key_.size()); }
+
+SigningKey SigningKey::generate() {
+  require_sodium();
+  std::array<unsigned char, kSeedBytes> seed{};
+  randombytes_buf(seed.data(), seed.size());
+  auto key = from_seed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  return std::move(key).value();  // a 32-byte seed always makes a key
+}
+
+Result<SigningKey> SigningKey::from_seed(std::span<const unsigned char> seed) {
+  require_sodium();
+  if (seed.size() != kSeedBytes) {
+    return config_invalid("an Ed25519 seed is " + std::to_string(kSeedBytes) + " bytes, not " +
+                          std::to_string(seed.size()));
+  }
+  std::array<unsigned char, 64> secret_key{};
+  std::array<unsigned char, VerifyingKey::kBytes> public_key{};
+  crypto_sign_seed_keypair(public_key.data(), secret_key.data(), seed.data());
+  SigningKey key(secret_key, VerifyingKey(public_key));
+  sodium_memzero(secret_key.data(), secret_key.size());
+  return key;
+}
+
+std::string SigningKey::sign(std::string_view message) const {
+  std::string signature(crypto_sign_BYTES, '\0');
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr, bytes_of(message), message.size(),
+                       secret_key_.data());
+  return signature;
+}
+
+}  // namespace weft::provenance

@@ -1,0 +1,77 @@
+// Ed25519 keys for provenance signatures (libsodium).
+//
+// A SigningKey holds a secret key and wipes it (sodium_memzero) when it is
+// destroyed or moved from; it is move-only. A VerifyingKey is a public key,
+// an immutable value; its text form is "ed25519:" followed by the 32 key
+// bytes in standard base64 with padding, e.g. for a publisher's key in a
+// recipient's configuration.
+//
+// Both are thread-safe for const use.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "proto/error.h"
+
+namespace weft::provenance {
+
+class VerifyingKey {
+ public:
+  static constexpr std::size_t kBytes = 32;
+  static constexpr std::string_view kTextPrefix = "ed25519:";
+
+  // CONFIG_INVALID unless exactly kBytes that encode a valid Ed25519 point
+  // of large order.
+  static Result<VerifyingKey> from_bytes(std::span<const unsigned char> bytes);
+  // "ed25519:<base64>"; CONFIG_INVALID otherwise.
+  static Result<VerifyingKey> parse(std::string_view text);
+
+  std::string to_text() const;
+  const std::array<unsigned char, kBytes>& bytes() const { return bytes_; }
+
+  // Whether `signature` is this key's Ed25519 signature of `message`.
+  bool verify(std::string_view message, std::string_view signature) const;
+
+  bool operator==(const VerifyingKey&) const = default;
+
+ private:
+  friend class SigningKey;
+  explicit VerifyingKey(const std::array<unsigned char, kBytes>& bytes) : bytes_(bytes) {}
+
+  std::array<unsigned char, kBytes> bytes_{};
+};
+
+class SigningKey {
+ public:
+  static constexpr std::size_t kSeedBytes = 32;
+  static constexpr std::size_t kSignatureBytes = 64;
+
+  // A new random key.
+  static SigningKey generate();
+  // The key derived from a 32-byte seed (RFC 8032 private key); CONFIG_INVALID
+  // for another length. The caller wipes its copy of the seed.
+  static Result<SigningKey> from_seed(std::span<const unsigned char> seed);
+
+  SigningKey(SigningKey&& other) noexcept;
+  SigningKey& operator=(SigningKey&& other) noexcept;
+  SigningKey(const SigningKey&) = delete;
+  SigningKey& operator=(const SigningKey&) = delete;
+  ~SigningKey();
+
+  const VerifyingKey& verifying_key() const { return verifying_key_; }
+
+  // The 64-byte Ed25519 signature of `message`.
+  std::string sign(std::string_view message) const;
+
+ private:
+  SigningKey(const std::array<unsigned char, 64>& secret_key, const VerifyingKey& verifying_key);
+
+  std::array<unsigned char, 64> secret_key_{};  // libsodium layout: seed || public key
+  VerifyingKey verifying_key_;
+};
+
+}  // namespace weft::provenance
