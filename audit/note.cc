@@ -1,12 +1,8 @@
 #include "audit/note.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +13,7 @@
 #include <vector>
 
 #include "common/files.h"
+#include "common/secret_files.h"
 
 namespace weft::audit {
 namespace {
@@ -265,31 +262,6 @@ Result<SignatureLine> parse_signature_line(std::string_view line) {
   return parsed;
 }
 
-// Refuses a key file that group or others may access, the way ssh refuses
-// such keys: a key others could read must be treated as leaked.
-Result<void> check_private_file_mode(const std::filesystem::path& file) {
-  struct stat info {};
-  if (::stat(file.c_str(), &info) != 0) {
-    return config_invalid("cannot read note signing key " + file.string() + ": " + std::strerror(errno));
-  }
-  if ((info.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
-    return config_invalid("note signing key " + file.string() + " is accessible to other users (mode " + mode +
-                          "); run: chmod 600 " + file.string());
-  }
-  return ok();
-}
-
-void sync_directory_of(const std::filesystem::path& file) {
-  const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
 }  // namespace
 
 Result<void> check_key_name(std::string_view name) {
@@ -393,12 +365,7 @@ Result<std::unique_ptr<NoteSigner>> NoteSigner::from_private_key_string(std::str
 }
 
 Result<std::unique_ptr<NoteSigner>> NoteSigner::load(const std::filesystem::path& file) {
-  std::error_code error;  // set when the folder cannot be searched: the stat below reports it
-  if (!std::filesystem::exists(file, error) && !error) {
-    return config_invalid("note signing key " + file.string() + " is missing");
-  }
-  WEFT_TRY(check_private_file_mode(file));
-  WEFT_TRY(auto content, files::read_file(file, kMaxKeyFileBytes));
+  WEFT_TRY(auto content, files::read_secret_file(file, "note signing key", kMaxKeyFileBytes));
   const WipeOnExit wipe(content.data(), content.size());
   std::string_view key_string = content;
   if (key_string.ends_with('\n')) {
@@ -416,23 +383,7 @@ Result<void> NoteSigner::create_key_file(const std::filesystem::path& file, std:
   std::string content = signer->private_key_string();
   content += '\n';
   const WipeOnExit wipe(content.data(), content.size());
-  // Written complete under a temporary name first, then hard-linked into
-  // place: link() fails with EEXIST instead of replacing, so an existing key,
-  // even one another process created a moment ago, is never overwritten.
-  const std::filesystem::path staging =
-      file.parent_path() / ("." + file.filename().string() + ".new-" + format_key_id(randombytes_random()));
-  WEFT_TRY(files::write_file_atomic(staging, content, 0600));
-  const int linked = ::link(staging.c_str(), file.c_str());
-  const int link_error = errno;
-  ::unlink(staging.c_str());
-  if (linked != 0 && link_error == EEXIST) {
-    return config_invalid("note signing key " + file.string() + " already exists; refusing to replace it");
-  }
-  if (linked != 0) {
-    return config_invalid("cannot create note signing key " + file.string() + ": " + std::strerror(link_error));
-  }
-  sync_directory_of(file);
-  return ok();
+  return files::create_secret_file(file, content, "note signing key");
 }
 
 std::string NoteSigner::private_key_string() const {

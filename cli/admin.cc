@@ -14,14 +14,15 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "common/address.h"
 #include "audit/note.h"
+#include "common/address.h"
 #include "common/files.h"
 #include "common/names.h"
 #include "common/registry.h"
 #include "common/text_proto.h"
 #include "policies/policy_files.h"
 #include "policies/shipped_policies.h"
+#include "sealing/sealing.h"
 #include "weft/v1/config.pb.h"
 
 namespace weft::cli {
@@ -122,9 +123,25 @@ Result<CaMaterial> load_ca(const Layout& layout) {
   return CaMaterial{std::move(cert), std::move(key)};
 }
 
+struct OrganisationIdentity {
+  std::string pin;                 // SHA-256 of the certificate key's SPKI
+  std::string sealing_public_key;  // "x25519:..."
+};
+
+// The organisation's TLP:RED sealing key: made once, kept across certificate
+// renewals (copies sealed for it must stay readable).
+Result<std::string> ensure_sealing_key(const fs::path& file) {
+  if (fs::exists(file)) {
+    WEFT_TRY(auto existing, sealing::SealingKey::load(file));
+    return sealing::public_key_text(existing->public_key());
+  }
+  WEFT_TRY(auto created, sealing::SealingKey::create_key_file(file));
+  return sealing::public_key_text(created);
+}
+
 // Issues an organisation's key and client certificate into its folder with
-// a profile; returns the key pin.
-Result<std::string> issue_organisation_identity(const Layout& layout, const LoadedDeployment& deployment,
+// a profile, and its sealing key if it has none.
+Result<OrganisationIdentity> issue_organisation_identity(const Layout& layout, const LoadedDeployment& deployment,
                                                 const std::string& name, const std::string& display_name,
                                                 pki::KeyType key_type, int days) {
   WEFT_TRY(auto ca, load_ca(layout));
@@ -142,6 +159,7 @@ Result<std::string> issue_organisation_identity(const Layout& layout, const Load
   WEFT_TRY(write_pem_pair(org_dir, cert.get(), key.get(), "org"));
   WEFT_TRY(auto ca_pem, files::read_file(deployment.ca_cert_path));
   WEFT_TRY(files::write_file_atomic(org_dir / "ca.pem", ca_pem, 0644));
+  WEFT_TRY(auto sealing_public_key, ensure_sealing_key(org_dir / "sealing.key"));
 
   v1::ClientProfile profile;
   profile.set_organisation(name);
@@ -150,6 +168,7 @@ Result<std::string> issue_organisation_identity(const Layout& layout, const Load
   profile.set_ca_file("ca.pem");
   profile.set_cert_file("cert.pem");
   profile.set_key_file("key.pem");
+  profile.set_sealing_key_file("sealing.key");
   // The audit log's public key travels with the profile over the same secure
   // channel, so `weft audit` trusts what this deployment signs and nothing else.
   WEFT_TRY(auto audit_signer, audit::NoteSigner::load(deployment.audit_key_path));
@@ -157,9 +176,10 @@ Result<std::string> issue_organisation_identity(const Layout& layout, const Load
   const std::string text = text_proto::print(
       profile, "weft client profile for organisation '" + name +
                    "' (weft.v1.ClientProfile).\nUse it with: weft --profile " + (org_dir / "profile.conf").string() +
-                   " ...\nHand this folder to the organisation over a secure channel; key.pem is its secret.");
+                   " ...\nHand this folder to the organisation over a secure channel; key.pem and sealing.key "
+                   "are its secrets.");
   WEFT_TRY(files::write_file_atomic(org_dir / "profile.conf", text, 0644));
-  return pin;
+  return OrganisationIdentity{pin, sealing_public_key};
 }
 
 Result<void> check_sector(const std::string& sector) {
@@ -402,8 +422,9 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
                                                  "' is already registered; to give it a new certificate use "
                                                  "'weft admin org renew " + options.name + "'");
   }
-  WEFT_TRY(auto pin, issue_organisation_identity(layout, deployment, options.name, options.display_name,
-                                                 options.key_type, options.days));
+  WEFT_TRY(auto identity, issue_organisation_identity(layout, deployment, options.name, options.display_name,
+                                                      options.key_type, options.days));
+  const std::string& pin = identity.pin;
   v1::Registry next = registry.proto();
   next.set_revision(next.revision() + 1);
   v1::Organisation& org = *next.add_organisations();
@@ -426,6 +447,7 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
   org.add_spki_sha256(pin);
   org.set_policy(options.policy);
   org.set_redistributes_to_clients(options.redistributes_to_clients);
+  org.set_sealing_public_key(identity.sealing_public_key);
   *org.mutable_created_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   WEFT_TRY(Registry::from_proto(next, deployment.registry_path.string()));
   WEFT_TRY(save_registry(deployment.registry_path, next));
@@ -514,9 +536,11 @@ Result<void> admin_org_renew(const fs::path& dir, const std::string& name, int d
     if (org.revoked()) {
       return make_error(v1::REVOKED, "organisation '" + name + "' is revoked; a revoked organisation is not renewed");
     }
-    WEFT_TRY(pin, issue_organisation_identity(layout, deployment, name, org.display_name(), key_type, days));
+    WEFT_TRY(auto identity, issue_organisation_identity(layout, deployment, name, org.display_name(), key_type, days));
+    pin = identity.pin;
     org.clear_spki_sha256();
     org.add_spki_sha256(pin);
+    org.set_sealing_public_key(identity.sealing_public_key);
     return true;
   }));
   out << "Issued a new key and certificate for '" << name << "' (valid " << days

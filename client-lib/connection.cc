@@ -328,6 +328,24 @@ asio::awaitable<Result<v1::GetReportResult>> Connection::get_report(std::string 
   co_return std::move(*reply.value().mutable_get_report_result());
 }
 
+asio::awaitable<Result<std::vector<v1::SealingRecipient>>> Connection::sealing_recipients(
+    std::vector<std::string> organisations) {
+  v1::Frame frame;
+  for (auto& name : organisations) {
+    frame.mutable_sealing_recipients_request()->add_organisations(std::move(name));
+  }
+  auto reply = co_await request(std::move(frame));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (!reply.value().has_sealing_recipients_response()) {
+    co_return make_error(v1::PROTOCOL_VIOLATION,
+                         "the broker answered with something other than SealingRecipientsResponse");
+  }
+  auto& recipients = *reply.value().mutable_sealing_recipients_response()->mutable_recipients();
+  co_return std::vector<v1::SealingRecipient>(recipients.begin(), recipients.end());
+}
+
 asio::awaitable<Result<std::chrono::microseconds>> Connection::ping() {
   const auto start = Clock::now();
   v1::Frame frame;

@@ -108,6 +108,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // One stored report by id, filtered for this organisation like a delivery.
   // NOT_FOUND when it does not exist or is not for this organisation.
   boost::asio::awaitable<Result<v1::GetReportResult>> get_report(std::string id);
+  // Each named organisation's sealing key and effective policy, for sealing a
+  // TLP:RED report (needs the PUBLISHER role).
+  boost::asio::awaitable<Result<std::vector<v1::SealingRecipient>>> sealing_recipients(
+      std::vector<std::string> organisations);
   // Round trip time of a Ping.
   boost::asio::awaitable<Result<std::chrono::microseconds>> ping();
 

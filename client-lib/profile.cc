@@ -41,6 +41,9 @@ Result<Profile> Profile::load(const std::filesystem::path& path) {
   WEFT_TRY(required(proto.cert_file(), "cert_file", profile.cert_file));
   WEFT_TRY(required(proto.key_file(), "key_file", profile.key_file));
   profile.audit_verifier_key = proto.audit_verifier_key();
+  if (!proto.sealing_key_file().empty()) {
+    profile.sealing_key_file = files::resolve(dir, proto.sealing_key_file());
+  }
   return profile;
 }
 

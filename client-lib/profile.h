@@ -23,6 +23,9 @@ struct Profile {
   // The audit log's verifier key, "<name>+<id>+<key>" (empty in profiles
   // written before the audit log existed).
   std::string audit_verifier_key;
+  // The X25519 secret key that opens TLP:RED copies sealed for this
+  // organisation (empty in profiles written before TLP:RED existed).
+  std::filesystem::path sealing_key_file;
   std::filesystem::path path;  // the profile file itself
 
   // Reads a profile file; relative paths are relative to its folder.

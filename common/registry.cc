@@ -16,6 +16,19 @@ bool is_pin(std::string_view pin) {
          });
 }
 
+// The shape only ("x25519:" and 44 base64 characters ending in '='); the
+// key itself is checked where it is used.
+bool is_sealing_key(std::string_view text) {
+  constexpr std::string_view prefix = "x25519:";
+  if (!text.starts_with(prefix) || text.size() != prefix.size() + 44 || !text.ends_with('=')) {
+    return false;
+  }
+  const std::string_view encoded = text.substr(prefix.size(), 43);
+  return std::all_of(encoded.begin(), encoded.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+  });
+}
+
 Error invalid(std::string_view source, const std::string& org, const std::string& problem) {
   return make_error(v1::CONFIG_INVALID, std::string(source) + ": organisation '" + org + "': " + problem);
 }
@@ -68,6 +81,9 @@ Result<Registry> Registry::from_proto(v1::Registry registry, std::string_view so
           return invalid(source, org.name(), "feed pattern '" + pattern + "': " + checked.error().message);
         }
       }
+    }
+    if (!org.sealing_public_key().empty() && !is_sealing_key(org.sealing_public_key())) {
+      return invalid(source, org.name(), "sealing_public_key must be x25519:<standard base64 of 32 bytes>");
     }
     for (const auto& pin : org.spki_sha256()) {
       if (!is_pin(pin)) {

@@ -95,6 +95,17 @@ TEST(Registry, RefusesBadFields) {
   auto bad_name = two_orgs();
   bad_name.mutable_organisations(1)->set_name("Acme Bank");
   EXPECT_FALSE(Registry::from_proto(bad_name));
+
+  auto sealing = two_orgs();
+  sealing.mutable_organisations(1)->set_sealing_public_key("x25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+  EXPECT_TRUE(Registry::from_proto(sealing));
+  for (const char* bad : {"x25519:short=", "ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                          "x25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA!=", "AAAA"}) {
+    sealing.mutable_organisations(1)->set_sealing_public_key(bad);
+    auto refused = Registry::from_proto(sealing);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("sealing_public_key"), std::string::npos);
+  }
 }
 
 TEST(Registry, SaveAndLoadRoundTrip) {

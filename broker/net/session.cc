@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include <google/protobuf/text_format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,9 +15,9 @@
 
 #include "broker/pipeline/authorize.h"
 #include "broker/pipeline/audit_records.h"
-#include "broker/report_content.h"
 #include "broker/pipeline/fan_out.h"
 #include "broker/pipeline/validate.h"
+#include "broker/report_content.h"
 #include "common/log.h"
 #include "common/names.h"
 #include "common/registry.h"
@@ -261,6 +263,9 @@ void Session::handle_frame(std::string_view body) {
       return;
     case v1::Frame::kGetReport:
       on_get_report(frame);
+      return;
+    case v1::Frame::kSealingRecipientsRequest:
+      on_sealing_recipients(frame);
       return;
     case v1::Frame::kPing: {
       v1::Frame pong;
@@ -821,6 +826,58 @@ void Session::on_report_found(std::uint64_t correlation, const std::string& id,
   reply.set_correlation_id(correlation);
   reply.mutable_get_report_result()->set_feed(copy.report->feed());
   *reply.mutable_get_report_result()->mutable_report() = std::move(*copy.report);
+  send(reply);
+}
+
+void Session::on_sealing_recipients(const v1::Frame& frame) {
+  const std::uint64_t correlation = frame.correlation_id();
+  const auto [registry, org] = current_organisation();
+  if (org == nullptr) {
+    return;
+  }
+  if (!has_role(*org, v1::PUBLISHER)) {
+    send_error(correlation,
+               make_error(v1::FORBIDDEN, "organisation '" + organisation_ + "' does not have the publisher role"));
+    return;
+  }
+  const auto& names = frame.sealing_recipients_request().organisations();
+  if (names.empty() || names.size() > kMaxSealingRecipients) {
+    send_error(correlation, make_error(v1::VALIDATION_FAILED, "sealing_recipients_request.organisations: name 1 to " +
+                                                                  std::to_string(kMaxSealingRecipients) +
+                                                                  " organisations"));
+    return;
+  }
+  const auto policies = services_.policies.current();
+  v1::Frame reply;
+  reply.set_correlation_id(correlation);
+  auto& answer = *reply.mutable_sealing_recipients_response();
+  for (int i = 0; i < names.size(); ++i) {
+    const std::string field = "sealing_recipients_request.organisations[" + std::to_string(i) + "]";
+    const v1::Organisation* recipient = registry->find_by_name(names[i]);
+    if (recipient == nullptr || recipient->revoked()) {
+      send_error(correlation, make_error(v1::VALIDATION_FAILED, field + ": '" + names[i] +
+                                                                    "' is not a registered organisation"));
+      return;
+    }
+    if (recipient->sealing_public_key().empty()) {
+      send_error(correlation, make_error(v1::VALIDATION_FAILED, field + ": organisation '" + names[i] +
+                                                                    "' has no sealing key registered"));
+      return;
+    }
+    auto policy = policies->effective_for(*recipient);
+    if (!policy) {
+      send_error(correlation, make_error(v1::VALIDATION_FAILED, field + ": organisation '" + names[i] +
+                                                                    "' has no valid policy now, so it may receive "
+                                                                    "nothing"));
+      return;
+    }
+    auto& added = *answer.add_recipients();
+    added.set_organisation(recipient->name());
+    added.set_sealing_public_key(recipient->sealing_public_key());
+    google::protobuf::TextFormat::PrintToString(policy.value()->proto(), added.mutable_policy_text());
+    added.set_policy_name(policy.value()->name());
+    added.set_policy_version(policy.value()->version());
+  }
   send(reply);
 }
 

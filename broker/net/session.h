@@ -90,6 +90,7 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   void on_ack(const v1::Frame& frame);
   void on_audit_request(const v1::Frame& frame);
   void on_get_report(const v1::Frame& frame);
+  void on_sealing_recipients(const v1::Frame& frame);
   // What a recipient got under AMBER, AMBER+STRICT or RED may not come back from it as its own.
   void remember_if_restricted(const v1::Report& copy, const std::string& originator);
   void on_report_found(std::uint64_t correlation, const std::string& id, Result<std::optional<v1::Report>> found);
@@ -152,6 +153,7 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   boost::asio::steady_timer publish_slot_;
   std::uint32_t publishes_in_flight_ = 0;
   static constexpr std::uint32_t kMaxLookupsInFlight = 8;
+  static constexpr int kMaxSealingRecipients = 256;
   std::uint32_t lookups_in_flight_ = 0;
   std::map<std::string, Durable> durables_;  // by feed
 

@@ -49,6 +49,28 @@ Result<void> check_named_recipients(const Registry& registry, const v1::Report& 
   return ok();
 }
 
+// TLP:RED goes to organisations named one by one, each able to open its copy.
+Result<void> check_sealed_recipients(const Registry& registry, const v1::Report& report) {
+  for (int i = 0; i < report.recipients_size(); ++i) {
+    const std::string& name = report.recipients(i);
+    const std::string field = "report.recipients[" + std::to_string(i) + "]";
+    const v1::Organisation* org = registry.find_by_name(name);
+    if (org == nullptr) {
+      return make_error(v1::VALIDATION_FAILED,
+                        field + ": '" + name + "' is not a registered organisation (TLP:RED names organisations, "
+                                               "never groups)");
+    }
+    if (org->revoked()) {
+      return make_error(v1::VALIDATION_FAILED, field + ": organisation '" + name + "' is revoked");
+    }
+    if (org->sealing_public_key().empty()) {
+      return make_error(v1::VALIDATION_FAILED, field + ": organisation '" + name +
+                                                   "' has no sealing key registered, so it cannot receive TLP:RED");
+    }
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<void> authorize_publish(const Registry& registry, const v1::Organisation& publisher,
@@ -63,9 +85,7 @@ Result<void> authorize_publish(const Registry& registry, const v1::Organisation&
     return forbidden("organisation '" + publisher.name() + "' may not publish to feed '" + report.feed() + "'");
   }
   if (report.tlp() == v1::RED) {
-    return forbidden(
-        "TLP:RED reports are never fanned out to a feed; they need end-to-end sealing to named recipients, "
-        "which this broker does not offer yet");
+    return check_sealed_recipients(registry, report);
   }
   if ((report.tlp() == v1::AMBER || report.tlp() == v1::AMBER_STRICT) && report.recipients().empty()) {
     return make_error(v1::VALIDATION_FAILED,
@@ -99,8 +119,10 @@ bool tlp_allows_delivery(const v1::Organisation& recipient, const v1::Report& re
       return named_in_recipients(recipient, report);
     case v1::AMBER_STRICT:
       return named_itself(recipient, report) && !recipient.redistributes_to_clients();
+    case v1::RED:
+      return named_itself(recipient, report);  // and then only its own sealed copy
     default:
-      return false;  // RED and anything unknown: never fanned out
+      return false;
   }
 }
 

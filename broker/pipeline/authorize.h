@@ -11,11 +11,11 @@
 
 namespace weft::broker::pipeline {
 
-// Publisher role, feed permission, and the TLP levels this broker can carry
-// safely: TLP:RED needs end-to-end sealing to named recipients and is refused
-// until that exists; TLP:AMBER needs named recipients, each a registered
-// organisation or group; TLP:AMBER+STRICT names organisations only. A name
-// the registry does not know is refused rather than silently reaching no one.
+// Publisher role, feed permission, and the TLP rules for recipients:
+// TLP:AMBER needs named recipients, each a registered organisation or group;
+// TLP:AMBER+STRICT names organisations only; TLP:RED names organisations
+// that can open a sealed copy (a registered sealing key). A name the registry
+// does not know is refused rather than silently reaching no one.
 Result<void> authorize_publish(const Registry& registry, const v1::Organisation& publisher,
                                const v1::Report& report);
 
@@ -25,7 +25,8 @@ Result<void> authorize_subscribe(const v1::Organisation& subscriber, std::string
 // The TLP gate on every delivery path (live, backlog, fetch): CLEAR and GREEN
 // go to the feed's readers; AMBER only to organisations the publisher named,
 // by name or by one of their groups; AMBER+STRICT only to organisations named
-// themselves that do not pass information on to clients; RED never fans out.
+// themselves that do not pass information on to clients; RED only to
+// organisations named themselves, each getting nothing but its own sealed copy.
 bool tlp_allows_delivery(const v1::Organisation& recipient, const v1::Report& report);
 
 // What every recipient's copy loses: the publisher's list of recipients, so

@@ -29,6 +29,9 @@ const Registry& registry() {
         added.add_groups("finance");
       }
       added.set_redistributes_to_clients(std::string_view(name) == "soc-provider");
+      if (std::string_view(name) == "other-bank") {
+        added.set_sealing_public_key("x25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+      }
     }
     return Registry::from_proto(proto).value();
   }();
@@ -56,9 +59,6 @@ TEST(Authorize, PublishNeedsRoleAndFeed) {
 }
 
 TEST(Authorize, TlpRulesAtPublish) {
-  auto red = authorize_publish(registry(), org({v1::PUBLISHER}), report(v1::RED));
-  ASSERT_FALSE(red);
-  EXPECT_EQ(red.error().code, v1::FORBIDDEN);
   auto amber = authorize_publish(registry(), org({v1::PUBLISHER}), report(v1::AMBER));
   ASSERT_FALSE(amber);
   EXPECT_EQ(amber.error().code, v1::VALIDATION_FAILED);
@@ -115,8 +115,27 @@ TEST(Authorize, TlpGateOnDelivery) {
   amber.add_recipients("finance");
   EXPECT_TRUE(tlp_allows_delivery(recipient, amber));
   auto red = report(v1::RED);
-  red.add_recipients("acme-bank");
+  red.add_recipients("finance");  // groups never receive RED
   EXPECT_FALSE(tlp_allows_delivery(recipient, red));
+  red.add_recipients("acme-bank");
+  EXPECT_TRUE(tlp_allows_delivery(recipient, red));
+}
+
+TEST(Authorize, RedNamesOrganisationsThatCanOpenASealedCopy) {
+  auto red = report(v1::RED);
+  red.add_recipients("acme-bank");
+  auto no_key = authorize_publish(registry(), org({v1::PUBLISHER}), red);
+  ASSERT_FALSE(no_key);
+  EXPECT_EQ(no_key.error().code, v1::VALIDATION_FAILED);
+  EXPECT_NE(no_key.error().message.find("'acme-bank' has no sealing key registered"), std::string::npos);
+  auto group = report(v1::RED);
+  group.add_recipients("finance");
+  auto refused = authorize_publish(registry(), org({v1::PUBLISHER}), group);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("never groups"), std::string::npos);
+  auto keyed = report(v1::RED);
+  keyed.add_recipients("other-bank");
+  EXPECT_TRUE(authorize_publish(registry(), org({v1::PUBLISHER}), keyed));
 }
 
 TEST(Authorize, StrictAmberOnlyToNamedOrganisationsThatKeepItInHouse) {

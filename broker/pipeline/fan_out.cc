@@ -1,5 +1,6 @@
 #include "broker/pipeline/fan_out.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -54,6 +55,67 @@ void record_undelivered(const Router::Recipient& recipient, const v1::Report& re
   }
 }
 
+// TLP:RED: the recipient's own sealed copy, relayed as the publisher made it
+// (the publisher applied the recipient's policy before sealing), or nothing
+// when that policy withheld the report. Other recipients' copies and the
+// list of names stay with the broker.
+RecipientCopy sealed_copy_for(const v1::Report& report, const v1::Organisation& recipient,
+                              const policies::PolicySet& policy_set, const v1::AuditRecord& base,
+                              const AuditTrail& trail) {
+  const auto own = std::find_if(report.sealed_copies().begin(), report.sealed_copies().end(),
+                                [&](const v1::SealedCopy& copy) { return copy.recipient() == recipient.name(); });
+  if (own == report.sealed_copies().end()) {
+    return {std::nullopt, recipient_record(base, recipient, v1::AuditRecord::WITHHELD_TLP)};
+  }
+  const auto record_for = [&](v1::AuditRecord::Outcome outcome) {
+    auto record = recipient_record(base, recipient, outcome);
+    record.set_sealed_by_publisher(true);
+    auto& ref = *record.mutable_policy();
+    ref.set_name(own->policy());
+    ref.set_version(own->policy_version());
+    if (auto known = policy_set.find(own->policy()); known && known->version() == own->policy_version()) {
+      ref.set_sha256(known->canonical_sha256());
+    }
+    return record;
+  };
+  if (own->withheld()) {
+    return {std::nullopt, record_for(v1::AuditRecord::WITHHELD_POLICY)};
+  }
+  v1::Report copy;
+  copy.set_id(report.id());
+  copy.set_feed(report.feed());
+  copy.set_tlp(report.tlp());
+  if (report.has_created()) {
+    *copy.mutable_created() = report.created();
+  }
+  *copy.mutable_broker() = report.broker();
+  *copy.add_sealed_copies() = *own;
+  auto record = record_for(v1::AuditRecord::DELIVERED);
+  record.set_output_fingerprint(copy_fingerprint(copy, trail));
+  return {std::move(copy), std::move(record)};
+}
+
+void fan_out_sealed(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
+                    const policies::PolicySet& policy_set, const v1::AuditRecord& base, AuditTrail& trail,
+                    FanOutResult& result) {
+  for (const auto& recipient : recipients) {
+    if (recipient.withheld_by_tlp) {
+      ++result.withheld;
+      record_undelivered(recipient, report,
+                         recipient_record(base, *recipient.organisation, v1::AuditRecord::WITHHELD_TLP), trail);
+      continue;
+    }
+    auto copy = sealed_copy_for(report, *recipient.organisation, policy_set, base, trail);
+    if (!copy.report) {
+      ++result.withheld;
+      record_undelivered(recipient, report, copy.record, trail);
+      continue;
+    }
+    const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient.durable, &copy.record};
+    result.delivered += recipient.target->offer(encode_delivery(*copy.report), info) ? 1 : 0;
+  }
+}
+
 }  // namespace
 
 RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipient,
@@ -62,6 +124,9 @@ RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipie
   const v1::AuditRecord base = report_record(report, trail);
   if (!tlp_allows_delivery(recipient, report)) {
     return {std::nullopt, recipient_record(base, recipient, v1::AuditRecord::WITHHELD_TLP)};
+  }
+  if (report.tlp() == v1::RED) {
+    return sealed_copy_for(report, recipient, policy_set, base, trail);
   }
   auto policy = policy_set.effective_for(recipient);
   if (!policy) {
@@ -100,6 +165,10 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
     return result;
   }
   const v1::AuditRecord base = report_record(report, trail);
+  if (report.tlp() == v1::RED) {
+    fan_out_sealed(report, recipients, policy_set, base, trail, result);
+    return result;
+  }
   std::map<const policies::Policy*, std::vector<const Router::Recipient*>> by_policy;
   std::map<const policies::Policy*, std::shared_ptr<const policies::Policy>> keep_alive;
   for (const auto& recipient : recipients) {

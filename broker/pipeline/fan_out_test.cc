@@ -206,5 +206,59 @@ TEST(FanOut, CopyForABacklogRecordsWhatItDecided) {
   EXPECT_TRUE(f.trail.records.empty());
 }
 
+TEST(FanOut, RedRelaysEachNamedRecipientItsOwnSealedCopyOnly) {
+  Fixture f;
+  v1::Report red;
+  red.set_id("6f0c6c1e-8d1b-4a57-9a43-0d6f4f3c2b10");
+  red.set_feed("phishing");
+  red.set_tlp(v1::RED);
+  for (const char* name : {"bank-nl", "bank-de", "corp-us"}) {
+    red.add_recipients(name);
+    v1::SealedCopy& copy = *red.add_sealed_copies();
+    copy.set_recipient(name);
+    copy.set_policy(std::string(name) == "corp-us" ? "withholding" : "redacting");
+    copy.set_policy_version(1);
+    if (std::string(name) == "corp-us") {
+      copy.set_withheld(true);
+    } else {
+      copy.set_sealed("ciphertext for " + std::string(name));
+    }
+  }
+  auto delivered = copy_for(red, f.orgs[0], *f.policies, *f.pseudonymizer, f.trail);
+  ASSERT_TRUE(delivered.report);
+  ASSERT_EQ(delivered.report->sealed_copies_size(), 1);
+  EXPECT_EQ(delivered.report->sealed_copies(0).sealed(), "ciphertext for bank-nl");
+  EXPECT_EQ(delivered.report->recipients_size(), 0);
+  EXPECT_EQ(delivered.record.outcome(), v1::AuditRecord::DELIVERED);
+  EXPECT_TRUE(delivered.record.sealed_by_publisher());
+  EXPECT_EQ(delivered.record.policy().name(), "redacting");
+  EXPECT_EQ(delivered.record.policy().sha256(), f.policies->find("redacting")->canonical_sha256());
+  EXPECT_TRUE(delivered.record.decisions().empty());  // the broker never saw the content
+
+  auto withheld = copy_for(red, f.orgs[4], *f.policies, *f.pseudonymizer, f.trail);
+  EXPECT_FALSE(withheld.report);
+  EXPECT_EQ(withheld.record.outcome(), v1::AuditRecord::WITHHELD_POLICY);
+  auto unnamed = copy_for(red, f.orgs[2], *f.policies, *f.pseudonymizer, f.trail);
+  EXPECT_FALSE(unnamed.report);
+  EXPECT_EQ(unnamed.record.outcome(), v1::AuditRecord::WITHHELD_TLP);
+
+  // Fan-out: only bank-nl and bank-de get frames, each with its own copy.
+  const FanOutResult result = fan_out(red, f.recipients, *f.policies, *f.pseudonymizer, f.trail);
+  EXPECT_EQ(result.delivered, 2U);
+  EXPECT_TRUE(result.restricted_copies.empty());  // ciphertext is no content to compare
+  for (std::size_t i = 0; i < f.orgs.size(); ++i) {
+    const auto& frames = f.targets[i]->frames;
+    const std::string& name = f.orgs[i].name();
+    if (name == "bank-nl" || name == "bank-de") {
+      ASSERT_EQ(frames.size(), 1U) << name;
+      const v1::Report got = f.targets[i]->report(0);
+      ASSERT_EQ(got.sealed_copies_size(), 1) << name;
+      EXPECT_EQ(got.sealed_copies(0).recipient(), name);
+    } else {
+      EXPECT_TRUE(frames.empty()) << name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace weft::broker::pipeline

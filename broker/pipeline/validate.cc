@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <set>
 
 #include "common/names.h"
 
@@ -273,6 +274,80 @@ Result<void> check_indicator_value(v1::Indicator::Type type, std::string_view va
   return ok();
 }
 
+namespace {
+
+// crypto_box_SEALBYTES: an ephemeral public key and a MAC.
+constexpr std::size_t kSealedBoxOverhead = 48;
+
+// TLP:RED: nothing in the clear but routing; one sealed copy (or a withheld
+// marker) per named recipient organisation.
+Result<void> validate_sealed(v1::Report& report, const ReportLimits& limits) {
+  const std::string sealed_content = "must be empty under TLP:RED: the content travels sealed in report.sealed_copies";
+  if (!report.title().empty()) {
+    return invalid("report.title", sealed_content);
+  }
+  if (!report.description().empty()) {
+    return invalid("report.description", sealed_content);
+  }
+  if (report.labels_size() > 0) {
+    return invalid("report.labels", sealed_content);
+  }
+  if (report.contacts_size() > 0) {
+    return invalid("report.contacts", sealed_content);
+  }
+  if (report.indicators_size() > 0) {
+    return invalid("report.indicators", sealed_content);
+  }
+  if (report.has_created()) {
+    WEFT_TRY(check_timestamp(report.created(), "report.created"));
+  }
+  if (report.recipients().empty()) {
+    return invalid("report.recipients", "TLP:RED goes only to organisations named here, and none is");
+  }
+  if (static_cast<std::size_t>(report.recipients_size()) > limits.max_recipients) {
+    return invalid("report.recipients", "more than " + std::to_string(limits.max_recipients) + " recipients");
+  }
+  std::set<std::string> named;
+  for (int i = 0; i < report.recipients_size(); ++i) {
+    const std::string field = "report.recipients[" + std::to_string(i) + "]";
+    if (auto checked = names::check_organisation(report.recipients(i)); !checked) {
+      return invalid(field, checked.error().message);
+    }
+    if (!named.insert(report.recipients(i)).second) {
+      return invalid(field, "'" + report.recipients(i) + "' is named twice");
+    }
+  }
+  std::set<std::string> sealed_for;
+  for (int i = 0; i < report.sealed_copies_size(); ++i) {
+    const v1::SealedCopy& copy = report.sealed_copies(i);
+    const std::string field = "report.sealed_copies[" + std::to_string(i) + "]";
+    if (!named.contains(copy.recipient())) {
+      return invalid(field + ".recipient", "'" + copy.recipient() + "' is not one of report.recipients");
+    }
+    if (!sealed_for.insert(copy.recipient()).second) {
+      return invalid(field + ".recipient", "a second copy for '" + copy.recipient() + "'");
+    }
+    if (copy.withheld() && !copy.sealed().empty()) {
+      return invalid(field + ".sealed", "a withheld copy carries nothing");
+    }
+    if (!copy.withheld() && copy.sealed().size() < kSealedBoxOverhead) {
+      return invalid(field + ".sealed", "is not a sealed box (shorter than 48 bytes)");
+    }
+    if (copy.sealed().size() > limits.max_sealed_copy_bytes) {
+      return invalid(field + ".sealed", "longer than " + std::to_string(limits.max_sealed_copy_bytes) + " bytes");
+    }
+  }
+  for (const auto& name : named) {
+    if (!sealed_for.contains(name)) {
+      return invalid("report.sealed_copies", "no copy for '" + name + "' (one per named recipient, sealed or withheld)");
+    }
+  }
+  report.clear_broker();
+  return ok();
+}
+
+}  // namespace
+
 Result<void> validate_report(v1::Report& report, const ReportLimits& limits) {
   if (report.id().empty()) {
     return invalid("report.id", "is missing (a UUID chosen by the publisher)");
@@ -293,6 +368,12 @@ Result<void> validate_report(v1::Report& report, const ReportLimits& limits) {
   }
   if (!v1::Tlp_IsValid(report.tlp())) {
     return invalid("report.tlp", "unknown TLP level " + std::to_string(static_cast<int>(report.tlp())));
+  }
+  if (report.tlp() == v1::RED) {
+    return validate_sealed(report, limits);
+  }
+  if (report.sealed_copies_size() > 0) {
+    return invalid("report.sealed_copies", "only TLP:RED reports carry sealed copies");
   }
   WEFT_TRY(check_text(report.title(), limits.max_title_bytes, "report.title", true));
   WEFT_TRY(check_text(report.description(), limits.max_description_bytes, "report.description", false));

@@ -22,6 +22,7 @@ struct ReportLimits {
   std::size_t max_indicators = 10000;
   std::size_t max_indicator_value_bytes = 4096;
   std::size_t max_indicator_description_bytes = 8192;
+  std::size_t max_sealed_copy_bytes = 1024 * 1024;
 };
 
 Result<void> validate_report(v1::Report& report, const ReportLimits& limits = {});

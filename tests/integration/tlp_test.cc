@@ -167,7 +167,7 @@ TEST_F(TlpTest, PublishesThatCannotBeDeliveredSafelyAreRefused) {
   };
   v1::Report red = make_report("phishing", v1::RED, "red");
   red.add_recipients("acme-bank");
-  refused(red, v1::FORBIDDEN, "TLP:RED");
+  refused(red, v1::VALIDATION_FAILED, "must be empty under TLP:RED");  // RED travels sealed only
   v1::Report no_tlp = make_report("phishing", v1::GREEN, "no tlp");
   no_tlp.clear_tlp();
   refused(no_tlp, v1::VALIDATION_FAILED, "report.tlp: is missing");

@@ -1,0 +1,137 @@
+#include "sealing/sealing.h"
+
+#include <sodium.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "common/secret_files.h"
+
+namespace weft::sealing {
+namespace {
+
+constexpr std::string_view kPublicPrefix = "x25519:";
+constexpr std::string_view kSecretPrefix = "x25519-secret:";
+constexpr std::size_t kMaxKeyFileBytes = 256;
+
+static_assert(crypto_box_PUBLICKEYBYTES == 32 && crypto_box_SECRETKEYBYTES == 32);
+
+void require_sodium() {
+  if (sodium_init() < 0) {
+    throw std::runtime_error("libsodium failed to initialise");
+  }
+}
+
+Error config_invalid(std::string message) { return make_error(v1::CONFIG_INVALID, std::move(message)); }
+
+std::string encode_base64(const unsigned char* data, std::size_t size) {
+  std::string encoded(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(encoded.data(), encoded.size(), data, size, sodium_base64_VARIANT_ORIGINAL);
+  encoded.pop_back();  // sodium writes a terminating NUL
+  return encoded;
+}
+
+// Exactly `size` bytes of standard padded base64 into `out`, else false.
+bool decode_exactly(std::string_view encoded, unsigned char* out, std::size_t size) {
+  std::vector<unsigned char> decoded(encoded.size() / 4 * 3 + 3);
+  std::size_t length = 0;
+  const bool decoded_ok = sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr,
+                                            &length, nullptr, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+                          length == size;
+  if (decoded_ok) {
+    std::copy_n(decoded.begin(), size, out);
+  }
+  sodium_memzero(decoded.data(), decoded.size());
+  return decoded_ok;
+}
+
+}  // namespace
+
+std::string public_key_text(const PublicKey& key) {
+  require_sodium();
+  return std::string(kPublicPrefix) + encode_base64(key.data(), key.size());
+}
+
+Result<PublicKey> parse_public_key(std::string_view text) {
+  require_sodium();
+  if (!text.starts_with(kPublicPrefix)) {
+    return config_invalid("a sealing key must look like x25519:<base64 of 32 bytes>");
+  }
+  PublicKey key{};
+  if (!decode_exactly(text.substr(kPublicPrefix.size()), key.data(), key.size())) {
+    return config_invalid("a sealing key must hold 32 bytes in standard base64 after 'x25519:'");
+  }
+  return key;
+}
+
+std::string seal(std::string_view plaintext, const PublicKey& recipient) {
+  require_sodium();
+  std::string sealed(plaintext.size() + crypto_box_SEALBYTES, '\0');
+  crypto_box_seal(reinterpret_cast<unsigned char*>(sealed.data()), reinterpret_cast<const unsigned char*>(plaintext.data()),
+                  plaintext.size(), recipient.data());
+  return sealed;
+}
+
+SealingKey::SealingKey(Private) {
+  require_sodium();
+  secret_key_ = static_cast<unsigned char*>(sodium_malloc(crypto_box_SECRETKEYBYTES));
+  if (secret_key_ == nullptr) {
+    throw std::bad_alloc();
+  }
+}
+
+SealingKey::~SealingKey() { sodium_free(secret_key_); }
+
+std::unique_ptr<SealingKey> SealingKey::generate() {
+  auto key = std::make_unique<SealingKey>(Private{});
+  crypto_box_keypair(key->public_key_.data(), key->secret_key_);
+  return key;
+}
+
+Result<std::unique_ptr<SealingKey>> SealingKey::load(const std::filesystem::path& file) {
+  WEFT_TRY(auto content, files::read_secret_file(file, "sealing key", kMaxKeyFileBytes));
+  std::string_view text = content;
+  if (text.ends_with('\n')) {
+    text.remove_suffix(1);
+  }
+  auto key = std::make_unique<SealingKey>(Private{});
+  const bool parsed = text.starts_with(kSecretPrefix) &&
+                      decode_exactly(text.substr(kSecretPrefix.size()), key->secret_key_, crypto_box_SECRETKEYBYTES);
+  sodium_memzero(content.data(), content.size());
+  if (!parsed) {
+    return config_invalid("sealing key " + file.string() + " is not an x25519-secret:<base64 of 32 bytes> line");
+  }
+  crypto_scalarmult_base(key->public_key_.data(), key->secret_key_);
+  return key;
+}
+
+Result<PublicKey> SealingKey::create_key_file(const std::filesystem::path& file) {
+  const auto key = generate();
+  std::string content = key->secret_key_string() + "\n";
+  auto written = files::create_secret_file(file, content, "sealing key");
+  sodium_memzero(content.data(), content.size());
+  if (!written) {
+    return written.error();
+  }
+  return key->public_key();
+}
+
+std::string SealingKey::secret_key_string() const {
+  return std::string(kSecretPrefix) + encode_base64(secret_key_, crypto_box_SECRETKEYBYTES);
+}
+
+Result<std::string> SealingKey::open(std::string_view sealed) const {
+  if (sealed.size() < crypto_box_SEALBYTES) {
+    return make_error(v1::VALIDATION_FAILED, "a sealed copy is shorter than a sealed box can be");
+  }
+  std::string plaintext(sealed.size() - crypto_box_SEALBYTES, '\0');
+  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plaintext.data()),
+                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(), public_key_.data(),
+                           secret_key_) != 0) {
+    return make_error(v1::VALIDATION_FAILED,
+                      "the sealed copy does not open with this organisation's key (sealed for another key, or altered)");
+  }
+  return plaintext;
+}
+
+}  // namespace weft::sealing
