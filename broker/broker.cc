@@ -46,14 +46,16 @@ Result<std::unique_ptr<Broker>> Broker::create(Settings settings) {
   storage_settings.queue_limit = settings.storage_queue_limit;
   WEFT_TRY(auto storage, store::StorageService::open(storage_settings));
   WEFT_TRY(auto audit, AuditLog::open(settings.audit));
+  WEFT_TRY(auto provenance_key, provenance::SigningKey::load(settings.provenance_key_file));
   auto snapshot = std::make_shared<const Registry>(std::move(registry));
   return std::unique_ptr<Broker>(new Broker(std::move(settings), std::move(tls), std::move(snapshot),
-                                            std::move(policies), std::move(storage), std::move(audit)));
+                                            std::move(policies), std::move(storage), std::move(audit),
+                                            std::make_unique<provenance::SigningKey>(std::move(provenance_key))));
 }
 
 Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
                std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage,
-               std::unique_ptr<AuditLog> audit)
+               std::unique_ptr<AuditLog> audit, std::unique_ptr<provenance::SigningKey> provenance_key)
     : settings_(std::move(settings)),
       contexts_([this] {
         std::vector<std::unique_ptr<Context>> contexts;
@@ -67,7 +69,8 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
       policies_(std::move(policies)),
       storage_(std::move(storage)),
       audit_(std::move(audit)),
-      services_{settings_, registry_, *policies_, router_, sessions_, counters_, *storage_, *audit_},
+      provenance_key_(std::move(provenance_key)),
+      services_{settings_, registry_, *policies_, router_, sessions_, counters_, *storage_, *audit_, *provenance_key_},
       acceptor_(std::in_place, *contexts_[0]),
       signals_(std::in_place, *contexts_[0]),
       registry_timer_(std::in_place, *contexts_[0]),

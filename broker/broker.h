@@ -55,7 +55,7 @@ class Broker {
 
   Broker(Settings settings, std::shared_ptr<boost::asio::ssl::context> tls, std::shared_ptr<const Registry> registry,
          std::unique_ptr<PolicyHolder> policies, std::unique_ptr<store::StorageService> storage,
-         std::unique_ptr<AuditLog> audit);
+         std::unique_ptr<AuditLog> audit, std::unique_ptr<provenance::SigningKey> provenance_key);
 
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> watch_registry();
@@ -78,6 +78,7 @@ class Broker {
   Counters counters_;
   std::unique_ptr<store::StorageService> storage_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<provenance::SigningKey> provenance_key_;
   Services services_;
   // Optional only so the destructor can destroy them before context 0.
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;

@@ -61,6 +61,8 @@ Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std:
   for (const auto& file : config.policy_files()) {
     settings.policy_files.push_back(files::resolve(config_dir, file));
   }
+  settings.provenance_key_file = files::resolve(
+      config_dir, config.provenance_key_file().empty() ? std::string("keys/provenance.key") : config.provenance_key_file());
   settings.pseudonym_key_file = files::resolve(
       config_dir, config.pseudonym_key_file().empty() ? std::string("keys/pseudonym.key") : config.pseudonym_key_file());
 

@@ -64,6 +64,7 @@ struct Settings {
   std::chrono::milliseconds registry_poll{250};
   std::vector<std::filesystem::path> policy_files;  // selection order
   std::filesystem::path pseudonym_key_file;
+  std::filesystem::path provenance_key_file;
   std::filesystem::path database_file;
   std::filesystem::path storage_key_file;
   std::uint64_t max_database_bytes = 0;

@@ -14,6 +14,7 @@ std::string comparable_content(const v1::Report& report) {
   content.clear_created();
   content.clear_broker();
   content.clear_redaction();
+  content.clear_provenance();  // signatures and salts differ on every copy
   std::string out;
   {
     google::protobuf::io::StringOutputStream stream(&out);

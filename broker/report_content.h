@@ -1,8 +1,8 @@
 // What makes two reports "the same report" for the republishing rule: their
 // content (title, description, labels, contacts, indicators), whatever id,
-// feed, TLP, recipients, creation time or broker stamp they carry. Used by
-// the store to spot a recipient publishing what it received under AMBER,
-// AMBER+STRICT or RED as if it were its own.
+// feed, TLP, recipients, creation time, broker stamp or provenance they
+// carry. Used by the store to spot a recipient publishing what it received
+// under AMBER, AMBER+STRICT or RED as if it were its own.
 #pragma once
 
 #include <string>

@@ -13,6 +13,7 @@
 #include "broker/registry_holder.h"
 #include "broker/router.h"
 #include "broker/store/storage_service.h"
+#include "provenance/keys.h"
 
 namespace weft::broker {
 
@@ -60,6 +61,8 @@ struct Services {
   Counters& counters;
   store::StorageService& storage;
   AuditLog& audit;
+  // Signs the attestation on every delivered copy of a signed report.
+  const provenance::SigningKey& provenance_key;
 };
 
 }  // namespace weft::broker

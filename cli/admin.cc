@@ -22,6 +22,7 @@
 #include "common/text_proto.h"
 #include "policies/policy_files.h"
 #include "policies/shipped_policies.h"
+#include "provenance/keys.h"
 #include "sealing/sealing.h"
 #include "weft/v1/config.pb.h"
 
@@ -43,6 +44,7 @@ struct Layout {
   fs::path registry() const { return dir / "registry.textproto"; }
   fs::path lock() const { return dir / ".admin.lock"; }
   fs::path org_dir(const std::string& name) const { return dir / "orgs" / name; }
+  fs::path provenance_key() const { return dir / "keys" / "provenance.key"; }
   fs::path policies() const { return dir / "policies"; }
   fs::path pseudonym_key() const { return dir / "keys" / "pseudonym.key"; }
   fs::path storage_key() const { return dir / "keys" / "storage.key"; }
@@ -126,7 +128,19 @@ Result<CaMaterial> load_ca(const Layout& layout) {
 struct OrganisationIdentity {
   std::string pin;                 // SHA-256 of the certificate key's SPKI
   std::string sealing_public_key;  // "x25519:..."
+  std::string signing_public_key;  // "ed25519:..."
 };
+
+// The organisation's report signing key: made once, kept across certificate
+// renewals (recipients keep checking signatures made with it).
+Result<std::string> ensure_signing_key(const fs::path& file) {
+  if (fs::exists(file)) {
+    WEFT_TRY(auto existing, provenance::SigningKey::load(file));
+    return existing.verifying_key().to_text();
+  }
+  WEFT_TRY(auto created, provenance::SigningKey::create_key_file(file));
+  return created.to_text();
+}
 
 // The organisation's TLP:RED sealing key: made once, kept across certificate
 // renewals (copies sealed for it must stay readable).
@@ -160,6 +174,8 @@ Result<OrganisationIdentity> issue_organisation_identity(const Layout& layout, c
   WEFT_TRY(auto ca_pem, files::read_file(deployment.ca_cert_path));
   WEFT_TRY(files::write_file_atomic(org_dir / "ca.pem", ca_pem, 0644));
   WEFT_TRY(auto sealing_public_key, ensure_sealing_key(org_dir / "sealing.key"));
+  WEFT_TRY(auto signing_public_key, ensure_signing_key(org_dir / "signing.key"));
+  WEFT_TRY(auto broker_provenance_key, provenance::SigningKey::load(layout.provenance_key()));
 
   v1::ClientProfile profile;
   profile.set_organisation(name);
@@ -169,6 +185,9 @@ Result<OrganisationIdentity> issue_organisation_identity(const Layout& layout, c
   profile.set_cert_file("cert.pem");
   profile.set_key_file("key.pem");
   profile.set_sealing_key_file("sealing.key");
+  profile.set_signing_key_file("signing.key");
+  // Like the audit key: recipients check the broker's attestations with this key only.
+  profile.set_broker_provenance_key(broker_provenance_key.verifying_key().to_text());
   // The audit log's public key travels with the profile over the same secure
   // channel, so `weft audit` trusts what this deployment signs and nothing else.
   WEFT_TRY(auto audit_signer, audit::NoteSigner::load(deployment.audit_key_path));
@@ -176,10 +195,10 @@ Result<OrganisationIdentity> issue_organisation_identity(const Layout& layout, c
   const std::string text = text_proto::print(
       profile, "weft client profile for organisation '" + name +
                    "' (weft.v1.ClientProfile).\nUse it with: weft --profile " + (org_dir / "profile.conf").string() +
-                   " ...\nHand this folder to the organisation over a secure channel; key.pem and sealing.key "
-                   "are its secrets.");
+                   " ...\nHand this folder to the organisation over a secure channel; key.pem, sealing.key and "
+                   "signing.key are its secrets.");
   WEFT_TRY(files::write_file_atomic(org_dir / "profile.conf", text, 0644));
-  return OrganisationIdentity{pin, sealing_public_key};
+  return OrganisationIdentity{pin, sealing_public_key, signing_public_key};
 }
 
 Result<void> check_sector(const std::string& sector) {
@@ -304,6 +323,8 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
   const std::string audit_origin =
       options.audit_origin.empty() ? (advertised_host + "/" + options.broker_id + "/audit") : options.audit_origin;
   WEFT_TRY(audit::NoteSigner::create_key_file(layout.audit_key(), audit_origin));
+  // Signs the broker's attestation of what it changed in each delivered report.
+  WEFT_TRY(provenance::SigningKey::create_key_file(layout.provenance_key()));
   WEFT_TRY(auto audit_signer, audit::NoteSigner::load(layout.audit_key()));
 
   WEFT_TRY(save_registry(layout.registry(), v1::Registry{}));
@@ -323,6 +344,7 @@ Result<void> admin_init(const InitOptions& options, std::ostream& out) {
     config.add_policy_files(file);
   }
   config.set_pseudonym_key_file("keys/pseudonym.key");
+  config.set_provenance_key_file("keys/provenance.key");
   WEFT_TRY(files::write_file_atomic(
       layout.config(),
       text_proto::print(config,
@@ -448,6 +470,7 @@ Result<void> admin_org_add(const OrgAddOptions& options, std::ostream& out) {
   org.set_policy(options.policy);
   org.set_redistributes_to_clients(options.redistributes_to_clients);
   org.set_sealing_public_key(identity.sealing_public_key);
+  org.set_signing_public_key(identity.signing_public_key);
   *org.mutable_created_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   WEFT_TRY(Registry::from_proto(next, deployment.registry_path.string()));
   WEFT_TRY(save_registry(deployment.registry_path, next));
@@ -541,6 +564,7 @@ Result<void> admin_org_renew(const fs::path& dir, const std::string& name, int d
     org.clear_spki_sha256();
     org.add_spki_sha256(pin);
     org.set_sealing_public_key(identity.sealing_public_key);
+    org.set_signing_public_key(identity.signing_public_key);
     return true;
   }));
   out << "Issued a new key and certificate for '" << name << "' (valid " << days

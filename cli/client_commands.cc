@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <optional>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -22,9 +23,11 @@
 #include "client-lib/connection.h"
 #include "client-lib/durable_consumer.h"
 #include "client-lib/red_sealing.h"
+#include "client-lib/report_signer.h"
 #include "client-lib/reliable_publisher.h"
 #include "common/files.h"
 #include "common/registry.h"
+#include "provenance/keys.h"
 #include "sealing/sealing.h"
 
 namespace weft::cli {
@@ -182,6 +185,8 @@ asio::awaitable<int> publish_all(ClientOptions options, std::vector<InputReport>
 
 // ---- subscribe -------------------------------------------------------------
 
+class ReportPrinter;
+
 struct SubscribeState {
   explicit SubscribeState(asio::any_io_executor executor) : done(std::move(executor)) {}
   asio::steady_timer done;
@@ -189,7 +194,7 @@ struct SubscribeState {
   long wanted = 0;
   bool finished = false;
   int exit_code = kExitOk;
-  std::shared_ptr<const sealing::SealingKey> sealing_key;  // opens TLP:RED copies; may be null
+  std::shared_ptr<const ReportPrinter> printer;
   void finish(int code) {
     if (!finished) {
       finished = true;
@@ -199,40 +204,87 @@ struct SubscribeState {
   }
 };
 
-// The key that opens TLP:RED copies sealed for this organisation, if its
-// profile names one; without it RED reports cannot be shown.
-std::shared_ptr<const sealing::SealingKey> load_sealing_key(const ClientOptions& options) {
-  auto profile = load_profile(options);
-  if (!profile || profile.value().sealing_key_file.empty()) {
-    return nullptr;
+// Prints received reports: one JSON line each on stdout, without the
+// provenance blobs; on stderr what the provenance check says ("verified:
+// signed by cert-nl; 2 parts withheld or replaced by policy eu-baseline v1",
+// or a warning). TLP:RED copies are opened first with the organisation's key.
+class ReportPrinter {
+ public:
+  static std::shared_ptr<const ReportPrinter> for_profile(const ClientOptions& options) {
+    auto printer = std::make_shared<ReportPrinter>();
+    auto profile = load_profile(options);
+    if (!profile) {
+      return printer;
+    }
+    if (!profile.value().sealing_key_file.empty()) {
+      auto key = sealing::SealingKey::load(profile.value().sealing_key_file);
+      if (key) {
+        printer->sealing_key_ = std::move(key).value();
+      } else {
+        std::cerr << "weft: TLP:RED reports cannot be opened: " << key.error().message << "\n";
+      }
+    }
+    if (!profile.value().broker_provenance_key.empty()) {
+      auto key = provenance::VerifyingKey::parse(profile.value().broker_provenance_key);
+      if (key) {
+        printer->broker_key_ = key.value();
+      } else {
+        std::cerr << "weft: provenance cannot be checked: broker_provenance_key: " << key.error().message << "\n";
+      }
+    }
+    return printer;
   }
-  auto key = sealing::SealingKey::load(profile.value().sealing_key_file);
-  if (!key) {
-    std::cerr << "weft: TLP:RED reports cannot be opened: " << key.error().message << "\n";
-    return nullptr;
-  }
-  return std::move(key).value();
-}
 
-// One JSON line per report; a TLP:RED delivery is printed opened (the
-// publisher's copy for this organisation), or named on stderr when it cannot be.
-void print_report(const v1::Report& report, const sealing::SealingKey* key) {
-  if (report.tlp() != v1::RED) {
-    print_line(json_line(report));
-    return;
+  void print(const v1::Report& received) const {
+    if (received.tlp() == v1::RED) {
+      print_sealed(received);
+      return;
+    }
+    report_provenance(received);
+    v1::Report shown = received;
+    shown.clear_provenance();
+    print_line(json_line(shown));
   }
-  if (key == nullptr) {
-    std::cerr << "weft: report " << report.id()
-              << " is TLP:RED and this profile has no sealing key (sealing_key_file) to open it\n";
-    return;
+
+ private:
+  void print_sealed(const v1::Report& received) const {
+    if (!sealing_key_) {
+      std::cerr << "weft: report " << received.id()
+                << " is TLP:RED and this profile has no sealing key (sealing_key_file) to open it\n";
+      return;
+    }
+    auto opened = client::open_red_copy(received, *sealing_key_);
+    if (!opened) {
+      std::cerr << "weft: " << opened.error().message << "\n";
+      return;
+    }
+    std::cerr << "weft: report " << received.id() << ": TLP:RED, sealed by " << received.broker().source_organisation()
+              << " for this organisation alone\n";
+    print_line(json_line(opened.value()));
   }
-  auto opened = client::open_red_copy(report, *key);
-  if (!opened) {
-    std::cerr << "weft: " << opened.error().message << "\n";
-    return;
+
+  void report_provenance(const v1::Report& received) const {
+    if (!received.provenance().has_delivered()) {
+      std::cerr << "weft: report " << received.id() << ": not signed by its publisher\n";
+      return;
+    }
+    if (!broker_key_) {
+      std::cerr << "weft: report " << received.id()
+                << ": signed, but this profile pins no broker_provenance_key to check it with\n";
+      return;
+    }
+    auto verified = client::verify_delivered(received, *broker_key_);
+    if (!verified) {
+      std::cerr << "weft: report " << received.id() << ": WARNING: provenance does not verify: "
+                << verified.error().message << "\n";
+      return;
+    }
+    std::cerr << "weft: report " << received.id() << ": " << verified.value().describe() << "\n";
   }
-  print_line(json_line(opened.value()));
-}
+
+  std::shared_ptr<const sealing::SealingKey> sealing_key_;
+  std::optional<provenance::VerifyingKey> broker_key_;
+};
 
 asio::awaitable<void> drain(std::shared_ptr<client::Subscription> subscription, std::shared_ptr<SubscribeState> state) {
   while (!state->finished) {
@@ -246,7 +298,7 @@ asio::awaitable<void> drain(std::shared_ptr<client::Subscription> subscription, 
       state->finish(exit_code_for(error));
       break;
     }
-    print_report(delivery.value().report(), state->sealing_key.get());
+    state->printer->print(delivery.value().report());
     if (state->wanted > 0 && ++state->received >= state->wanted) {
       state->finish(kExitOk);
     }
@@ -290,7 +342,7 @@ asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std:
                                          double timeout_s) {
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
-  state->sealing_key = load_sealing_key(options);
+  state->printer = ReportPrinter::for_profile(options);
   state->wanted = count;
 
   SubscribeStops stops(executor, state, timeout_s);
@@ -335,7 +387,7 @@ asio::awaitable<void> drain_durable(std::shared_ptr<client::DurableConsumer> con
       state->finish(exit_code_for(delivery.error()));
       break;
     }
-    print_report(delivery.value().report(), state->sealing_key.get());
+    state->printer->print(delivery.value().report());
     consumer->ack(delivery.value());
     if (state->wanted > 0 && ++state->received >= state->wanted) {
       state->finish(kExitOk);
@@ -364,7 +416,7 @@ asio::awaitable<int> subscribe_durable_and_print(ClientOptions options, std::str
                                                  long count, double timeout_s) {
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
-  state->sealing_key = load_sealing_key(options);
+  state->printer = ReportPrinter::for_profile(options);
   state->wanted = count;
   auto made = make_durable_consumer(executor, options, feed, name);
   if (!made) {
@@ -397,7 +449,7 @@ asio::awaitable<int> whoami(ClientOptions options) {
 }
 
 asio::awaitable<int> get_reports(ClientOptions options, std::vector<std::string> ids) {
-  const auto sealing_key = load_sealing_key(options);
+  const auto printer = ReportPrinter::for_profile(options);
   auto connection = co_await open_session(options);
   if (!connection) {
     co_return report_failure("cannot open a session with the broker", connection.error());
@@ -412,7 +464,7 @@ asio::awaitable<int> get_reports(ClientOptions options, std::vector<std::string>
       }
       continue;
     }
-    print_report(found.value().report(), sealing_key.get());
+    printer->print(found.value().report());
   }
   connection.value()->close();
   co_return status;

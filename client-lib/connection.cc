@@ -110,6 +110,15 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Connection::connect(asio::a
     connection->close();
     co_return opened.error();
   }
+  if (!profile.signing_key_file.empty()) {
+    // Signed as the organisation the broker says this is.
+    auto signer = ReportSigner::load(profile.signing_key_file, connection->welcome_.organisation());
+    if (!signer) {
+      connection->close();
+      co_return signer.error();
+    }
+    connection->signer_ = std::move(signer).value();
+  }
   co_return connection;
 }
 
@@ -231,6 +240,11 @@ void Connection::send(const v1::Frame& frame) {
 }
 
 asio::awaitable<Result<v1::PublishAck>> Connection::publish(v1::Report report) {
+  if (signer_) {
+    if (auto signed_report = signer_->sign(report); !signed_report) {
+      co_return signed_report.error();
+    }
+  }
   v1::Frame frame;
   *frame.mutable_publish()->mutable_report() = std::move(report);
   auto reply = co_await request(std::move(frame));

@@ -31,6 +31,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "client-lib/profile.h"
+#include "client-lib/report_signer.h"
 #include "proto/error.h"
 #include "weft/v1/frame.pb.h"
 
@@ -145,6 +146,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::asio::any_io_executor executor_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
+  std::shared_ptr<const ReportSigner> signer_;  // set when the profile has a signing key
   Options options_;
   Stream stream_;
   boost::asio::steady_timer writer_wakeup_;

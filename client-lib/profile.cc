@@ -44,6 +44,10 @@ Result<Profile> Profile::load(const std::filesystem::path& path) {
   if (!proto.sealing_key_file().empty()) {
     profile.sealing_key_file = files::resolve(dir, proto.sealing_key_file());
   }
+  if (!proto.signing_key_file().empty()) {
+    profile.signing_key_file = files::resolve(dir, proto.signing_key_file());
+  }
+  profile.broker_provenance_key = proto.broker_provenance_key();
   return profile;
 }
 

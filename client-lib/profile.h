@@ -26,6 +26,11 @@ struct Profile {
   // The X25519 secret key that opens TLP:RED copies sealed for this
   // organisation (empty in profiles written before TLP:RED existed).
   std::filesystem::path sealing_key_file;
+  // The organisation's Ed25519 key for signing what it publishes, and the
+  // broker's key its attestations are checked with (both empty in profiles
+  // written before provenance existed).
+  std::filesystem::path signing_key_file;
+  std::string broker_provenance_key;
   std::filesystem::path path;  // the profile file itself
 
   // Reads a profile file; relative paths are relative to its folder.

@@ -16,10 +16,9 @@ bool is_pin(std::string_view pin) {
          });
 }
 
-// The shape only ("x25519:" and 44 base64 characters ending in '='); the
-// key itself is checked where it is used.
-bool is_sealing_key(std::string_view text) {
-  constexpr std::string_view prefix = "x25519:";
+// The shape of a 32-byte public key only ("x25519:" or "ed25519:" and 44
+// base64 characters ending in '='); the key itself is checked where it is used.
+bool is_key_text(std::string_view text, std::string_view prefix) {
   if (!text.starts_with(prefix) || text.size() != prefix.size() + 44 || !text.ends_with('=')) {
     return false;
   }
@@ -82,8 +81,11 @@ Result<Registry> Registry::from_proto(v1::Registry registry, std::string_view so
         }
       }
     }
-    if (!org.sealing_public_key().empty() && !is_sealing_key(org.sealing_public_key())) {
+    if (!org.sealing_public_key().empty() && !is_key_text(org.sealing_public_key(), "x25519:")) {
       return invalid(source, org.name(), "sealing_public_key must be x25519:<standard base64 of 32 bytes>");
+    }
+    if (!org.signing_public_key().empty() && !is_key_text(org.signing_public_key(), "ed25519:")) {
+      return invalid(source, org.name(), "signing_public_key must be ed25519:<standard base64 of 32 bytes>");
     }
     for (const auto& pin : org.spki_sha256()) {
       if (!is_pin(pin)) {

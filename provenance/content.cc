@@ -11,6 +11,7 @@ v1::Report content_of(const v1::Report& report) {
   v1::Report content = report;
   content.clear_broker();
   content.clear_redaction();
+  content.clear_provenance();
   return content;
 }
 
@@ -28,7 +29,14 @@ std::string deterministic_bytes(const google::protobuf::MessageLite& message) {
   return bytes;
 }
 
-Sha256 delivered_digest(const v1::Report& delivered) { return sha256(deterministic_bytes(delivered)); }
+Sha256 delivered_digest(const v1::Report& delivered) {
+  if (!delivered.has_provenance()) {
+    return sha256(deterministic_bytes(delivered));
+  }
+  v1::Report without = delivered;
+  without.clear_provenance();
+  return sha256(deterministic_bytes(without));
+}
 
 bool same_content(const v1::Report& a, const v1::Report& b) { return deterministic_bytes(a) == deterministic_bytes(b); }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/secret_files.h"
 #include "provenance/crypto.h"
 
 namespace weft::provenance {
@@ -113,6 +114,60 @@ std::string SigningKey::sign(std::string_view message) const {
   crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr, bytes_of(message), message.size(),
                        secret_key_.data());
   return signature;
+}
+
+namespace {
+
+constexpr std::string_view kSecretPrefix = "ed25519-secret:";
+
+}  // namespace
+
+Result<SigningKey> SigningKey::load(const std::filesystem::path& file) {
+  WEFT_TRY(auto content, files::read_secret_file(file, "signing key", 256));
+  std::string_view text = content;
+  if (text.ends_with('\n')) {
+    text.remove_suffix(1);
+  }
+  std::array<unsigned char, kSeedBytes> seed{};
+  std::size_t length = 0;
+  const bool decoded = text.starts_with(kSecretPrefix) &&
+                       sodium_base642bin(seed.data(), seed.size(), text.data() + kSecretPrefix.size(),
+                                         text.size() - kSecretPrefix.size(), nullptr, &length, nullptr,
+                                         sodium_base64_VARIANT_ORIGINAL) == 0 &&
+                       length == seed.size();
+  sodium_memzero(content.data(), content.size());
+  if (!decoded) {
+    sodium_memzero(seed.data(), seed.size());
+    return make_error(v1::CONFIG_INVALID,
+                      "signing key " + file.string() + " is not an ed25519-secret:<base64 of 32 bytes> line");
+  }
+  auto key = from_seed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  return key;
+}
+
+Result<VerifyingKey> SigningKey::create_key_file(const std::filesystem::path& file) {
+  if (sodium_init() < 0) {
+    return make_error(v1::INTERNAL, "libsodium failed to initialise");
+  }
+  std::array<unsigned char, kSeedBytes> seed{};
+  randombytes_buf(seed.data(), seed.size());
+  auto key = from_seed(seed);
+  std::string encoded(sodium_base64_ENCODED_LEN(seed.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(encoded.data(), encoded.size(), seed.data(), seed.size(), sodium_base64_VARIANT_ORIGINAL);
+  encoded.pop_back();  // sodium's terminating NUL
+  std::string content = std::string(kSecretPrefix) + encoded + "\n";
+  sodium_memzero(encoded.data(), encoded.size());
+  sodium_memzero(seed.data(), seed.size());
+  auto written = files::create_secret_file(file, content, "signing key");
+  sodium_memzero(content.data(), content.size());
+  if (!key) {
+    return key.error();
+  }
+  if (!written) {
+    return written.error();
+  }
+  return key.value().verifying_key();
 }
 
 }  // namespace weft::provenance

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <filesystem>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -55,6 +56,11 @@ class SigningKey {
   // The key derived from a 32-byte seed (RFC 8032 private key); CONFIG_INVALID
   // for another length. The caller wipes its copy of the seed.
   static Result<SigningKey> from_seed(std::span<const unsigned char> seed);
+  // Reads "ed25519-secret:<base64 of the 32-byte seed>" from a file only its
+  // owner may read (an organisation's or the broker's signing key).
+  static Result<SigningKey> load(const std::filesystem::path& file);
+  // A new random key in `file` (0600); never replaces an existing file.
+  static Result<VerifyingKey> create_key_file(const std::filesystem::path& file);
 
   SigningKey(SigningKey&& other) noexcept;
   SigningKey& operator=(SigningKey&& other) noexcept;

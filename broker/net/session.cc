@@ -356,6 +356,11 @@ void Session::on_publish(v1::Frame& frame) {
     refuse_publish(correlation, allowed.error(), report);
     return;
   }
+  if (auto signed_by = pipeline::check_publisher_signature(*org, report); !signed_by) {
+    log::warn("security.bad_signature", {{"conn", id_}, {"org", organisation_}, {"reason", signed_by.error().message}});
+    refuse_publish(correlation, signed_by.error(), report);
+    return;
+  }
   if (!services_.storage.writable()) {
     refuse_publish(correlation,
                    make_error(v1::STORAGE_UNAVAILABLE,
@@ -375,6 +380,9 @@ void Session::on_publish(v1::Frame& frame) {
   stamp.mutable_received_at()->set_nanos(
       static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
   stamp.set_broker_id(services_.settings.broker_id);
+  if (report.provenance().has_from_publisher()) {
+    stamp.set_source_signing_key(org->signing_public_key());
+  }
 
   // Acknowledged only once the transaction holding it has committed. What a
   // refusal record needs is kept: the report itself goes to the store.
@@ -408,9 +416,11 @@ void Session::on_stored(std::uint64_t correlation, Result<store::Appended> store
     services_.counters.reports_duplicate.fetch_add(1, std::memory_order_relaxed);
   } else {
     const auto registry = services_.registry.current();
+    const pipeline::Attester attester = this->attester();
     const auto fanned_out =
         pipeline::fan_out(report, services_.router.recipients(report, *registry), *services_.policies.current(),
-                          services_.policies.pseudonymizer(), services_.audit);
+                          services_.policies.pseudonymizer(), services_.audit,
+                          &attester);
     recipients = fanned_out.delivered;
     for (const auto& content : fanned_out.restricted_copies) {
       services_.storage.remember_copy({report.id(), report.broker().source_organisation(), content});
@@ -596,6 +606,7 @@ void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>
     return;
   }
   const auto policies = services_.policies.current();
+  const pipeline::Attester attester = this->attester();
   for (const v1::Report& report : reports.value()) {
     const std::uint64_t sequence = report.broker().sequence();
     if (sequence <= durable.delivered) {
@@ -608,7 +619,8 @@ void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>
     }
     // The backlog goes through the same gates as live deliveries, with the
     // registry and policies in force now.
-    auto copy = pipeline::copy_for(report, *org, *policies, services_.policies.pseudonymizer(), services_.audit);
+    auto copy = pipeline::copy_for(report, *org, *policies, services_.policies.pseudonymizer(), services_.audit,
+                                   &attester);
     if (copy.report && !services_.audit.has_room()) {
       services_.counters.deliveries_held_for_audit.fetch_add(1, std::memory_order_relaxed);
       hold_back_unrecorded(feed);
@@ -808,8 +820,9 @@ void Session::on_report_found(std::uint64_t correlation, const std::string& id,
     send_error(correlation, not_found);
     return;
   }
+  const pipeline::Attester attester = this->attester();
   auto copy = pipeline::copy_for(*report, *org, *services_.policies.current(), services_.policies.pseudonymizer(),
-                                 services_.audit);
+                                 services_.audit, &attester);
   if (copy.report && !services_.audit.has_room()) {
     services_.counters.deliveries_held_for_audit.fetch_add(1, std::memory_order_relaxed);
     send_error(correlation, make_error(v1::STORAGE_UNAVAILABLE,
@@ -879,6 +892,10 @@ void Session::on_sealing_recipients(const v1::Frame& frame) {
     added.set_policy_version(policy.value()->version());
   }
   send(reply);
+}
+
+pipeline::Attester Session::attester() const {
+  return {services_.provenance_key, services_.settings.broker_id};
 }
 
 void Session::remember_if_restricted(const v1::Report& copy, const std::string& originator) {

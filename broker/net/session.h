@@ -28,6 +28,7 @@
 
 #include "broker/net/outbound_queue.h"
 #include "broker/router.h"
+#include "broker/pipeline/fan_out.h"
 #include "broker/services.h"
 #include "proto/error.h"
 #include "proto/frame_codec.h"
@@ -91,6 +92,7 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   void on_audit_request(const v1::Frame& frame);
   void on_get_report(const v1::Frame& frame);
   void on_sealing_recipients(const v1::Frame& frame);
+  pipeline::Attester attester() const;
   // What a recipient got under AMBER, AMBER+STRICT or RED may not come back from it as its own.
   void remember_if_restricted(const v1::Report& copy, const std::string& originator);
   void on_report_found(std::uint64_t correlation, const std::string& id, Result<std::optional<v1::Report>> found);

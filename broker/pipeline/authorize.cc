@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "common/registry.h"
+#include "provenance/keys.h"
+#include "provenance/publication.h"
 
 namespace weft::broker::pipeline {
 namespace {
@@ -97,6 +99,26 @@ Result<void> authorize_publish(const Registry& registry, const v1::Organisation&
   return ok();
 }
 
+Result<void> check_publisher_signature(const v1::Organisation& publisher, const v1::Report& report) {
+  if (report.tlp() == v1::RED) {
+    return ok();
+  }
+  if (publisher.signing_public_key().empty()) {
+    if (report.has_provenance()) {
+      return make_error(v1::PROVENANCE_INVALID, "report " + report.id() + " is signed, but organisation '" +
+                                                    publisher.name() + "' has no signing key registered");
+    }
+    return ok();
+  }
+  if (!report.provenance().has_from_publisher()) {
+    return make_error(v1::PROVENANCE_INVALID, "report " + report.id() + " is not signed; organisation '" +
+                                                  publisher.name() +
+                                                  "' has a registered signing key and must sign what it publishes");
+  }
+  WEFT_TRY(auto key, provenance::VerifyingKey::parse(publisher.signing_public_key()));
+  return provenance::check_publication(report, publisher.name(), report.provenance().from_publisher(), key);
+}
+
 Result<void> authorize_subscribe(const v1::Organisation& subscriber, std::string_view feed) {
   if (subscriber.revoked()) {
     return make_error(v1::REVOKED, "organisation '" + subscriber.name() + "' is revoked");
@@ -126,6 +148,9 @@ bool tlp_allows_delivery(const v1::Organisation& recipient, const v1::Report& re
   }
 }
 
-void strip_distribution(v1::Report& copy) { copy.clear_recipients(); }
+void strip_distribution(v1::Report& copy) {
+  copy.clear_recipients();
+  copy.clear_provenance();
+}
 
 }  // namespace weft::broker::pipeline

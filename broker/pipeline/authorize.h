@@ -19,6 +19,13 @@ namespace weft::broker::pipeline {
 Result<void> authorize_publish(const Registry& registry, const v1::Organisation& publisher,
                                const v1::Report& report);
 
+// Provenance at publish: a publisher with a registered signing key must sign
+// every report it publishes (TLP:RED excepted: its copies are sealed), and
+// the signature and commitments must describe exactly this report
+// (PROVENANCE_INVALID otherwise). Unsigned reports from publishers without a
+// key pass.
+Result<void> check_publisher_signature(const v1::Organisation& publisher, const v1::Report& report);
+
 // Subscriber role and read permission on the feed.
 Result<void> authorize_subscribe(const v1::Organisation& subscriber, std::string_view feed);
 
@@ -30,7 +37,9 @@ Result<void> authorize_subscribe(const v1::Organisation& subscriber, std::string
 bool tlp_allows_delivery(const v1::Organisation& recipient, const v1::Report& report);
 
 // What every recipient's copy loses: the publisher's list of recipients, so
-// that no recipient learns who else received the report.
+// that no recipient learns who else received the report, and the
+// publisher's provenance openings, which hold every original value (the
+// recipient gets the broker's attestation instead).
 void strip_distribution(v1::Report& copy);
 
 }  // namespace weft::broker::pipeline

@@ -9,6 +9,7 @@
 #include "broker/pipeline/authorize.h"
 #include "common/log.h"
 #include "policies/redactor.h"
+#include "provenance/attestation.h"
 #include "proto/frame_codec.h"
 #include "weft/v1/frame.pb.h"
 
@@ -53,6 +54,25 @@ void record_undelivered(const Router::Recipient& recipient, const v1::Report& re
   } else {
     trail.record(record);
   }
+}
+
+// A signed report's copy gets the broker's attestation for this recipient.
+// A copy the attestation cannot describe still goes out, unverifiable, and
+// the failure is logged: nothing the SOC needs is held back for it.
+void attest(const v1::Report& original, v1::Report& copy, const std::string& recipient,
+            const policies::Policy& policy, const std::vector<v1::RedactionDecision>& decisions,
+            const Attester* attester) {
+  if (attester == nullptr || !original.provenance().has_from_publisher()) {
+    return;
+  }
+  provenance::AttestationContext context{recipient, policy.name(), policy.version(), attester->broker_id, decisions};
+  auto attested = provenance::attest(original.provenance().from_publisher(), copy, context, attester->key);
+  if (!attested) {
+    log::error("provenance.attest_failed",
+               {{"id", original.id()}, {"recipient", recipient}, {"error", attested.error().message}});
+    return;
+  }
+  *copy.mutable_provenance()->mutable_delivered() = std::move(attested).value();
 }
 
 // TLP:RED: the recipient's own sealed copy, relayed as the publisher made it
@@ -120,7 +140,7 @@ void fan_out_sealed(const v1::Report& report, const std::vector<Router::Recipien
 
 RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipient,
                        const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
-                       const AuditTrail& trail) {
+                       const AuditTrail& trail, const Attester* attester) {
   const v1::AuditRecord base = report_record(report, trail);
   if (!tlp_allows_delivery(recipient, report)) {
     return {std::nullopt, recipient_record(base, recipient, v1::AuditRecord::WITHHELD_TLP)};
@@ -154,12 +174,13 @@ RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipie
   auto record = recipient_record(base, recipient, v1::AuditRecord::DELIVERED);
   set_policy(record, *policy.value(), redaction->decisions);
   record.set_output_fingerprint(copy_fingerprint(copy, trail));
+  attest(report, copy, recipient.name(), *policy.value(), redaction->decisions, attester);
   return {std::move(copy), std::move(record)};
 }
 
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
                      const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
-                     AuditTrail& trail) {
+                     AuditTrail& trail, const Attester* attester) {
   FanOutResult result;
   if (recipients.empty()) {
     return result;
@@ -219,11 +240,13 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
       }
       continue;
     }
-    // Without pseudonyms every recipient of this policy gets the same bytes.
+    // Without pseudonyms or attestations (which name their recipient) every
+    // recipient of this policy gets the same bytes.
     std::shared_ptr<const std::string> shared_frame;
     std::string shared_fingerprint;
     const bool restricted = is_restricted(report.tlp());
-    if (redaction->pseudonyms.empty()) {
+    const bool attested = attester != nullptr && report.provenance().has_from_publisher();
+    if (redaction->pseudonyms.empty() && !attested) {
       shared_frame = encode_delivery(redaction->report);
       shared_fingerprint = copy_fingerprint(redaction->report, trail);
       if (restricted) {
@@ -236,8 +259,9 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
       if (frame) {
         record.set_output_fingerprint(shared_fingerprint);
       } else {
-        const v1::Report copy = personal_copy(*redaction, *recipient->organisation, pseudonymizer);
+        v1::Report copy = personal_copy(*redaction, *recipient->organisation, pseudonymizer);
         record.set_output_fingerprint(copy_fingerprint(copy, trail));
+        attest(report, copy, recipient->organisation->name(), *policy, redaction->decisions, attester);
         frame = encode_delivery(copy);
         if (restricted) {
           result.restricted_copies.push_back(comparable_content(copy));

@@ -22,6 +22,7 @@
 #include "broker/router.h"
 #include "policies/policy_set.h"
 #include "policies/pseudonymizer.h"
+#include "provenance/keys.h"
 #include "weft/v1/audit.pb.h"
 #include "weft/v1/report.pb.h"
 
@@ -40,9 +41,17 @@ struct FanOutResult {
 // The frame that pushes a report to a subscriber.
 std::shared_ptr<const std::string> encode_delivery(const v1::Report& report);
 
+// Signs, on each recipient's copy of a report its publisher signed, the
+// broker's attestation of what the policy disclosed, replaced or withheld
+// (provenance/attestation.h). Without one, copies carry no provenance.
+struct Attester {
+  const provenance::SigningKey& key;
+  std::string broker_id;
+};
+
 FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipient>& recipients,
                      const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
-                     AuditTrail& trail);
+                     AuditTrail& trail, const Attester* attester = nullptr);
 
 // One recipient's copy of a stored report (a durable subscription's
 // backlog, a report fetched by id): the filtered report, or none when the
@@ -54,6 +63,6 @@ struct RecipientCopy {
 };
 RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipient,
                        const policies::PolicySet& policy_set, const policies::Pseudonymizer& pseudonymizer,
-                       const AuditTrail& trail);
+                       const AuditTrail& trail, const Attester* attester = nullptr);
 
 }  // namespace weft::broker::pipeline

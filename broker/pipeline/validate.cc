@@ -298,6 +298,9 @@ Result<void> validate_sealed(v1::Report& report, const ReportLimits& limits) {
   if (report.indicators_size() > 0) {
     return invalid("report.indicators", sealed_content);
   }
+  if (report.has_provenance()) {
+    return invalid("report.provenance", "TLP:RED copies are sealed for their recipients, not signed in the clear");
+  }
   if (report.has_created()) {
     WEFT_TRY(check_timestamp(report.created(), "report.created"));
   }

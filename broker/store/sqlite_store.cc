@@ -75,6 +75,7 @@ std::string associated_data(const std::string& id, const std::string& feed, std:
 std::string publisher_content(const v1::Report& report) {
   v1::Report copy = report;
   copy.clear_broker();
+  copy.clear_provenance();  // a retry is signed again, with new salts
   std::string out;
   google::protobuf::io::StringOutputStream stream(&out);
   google::protobuf::io::CodedOutputStream coded(&stream);

@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "client-lib/report_signer.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/raw_tls_client.h"
 #include "tests/harness/test_client.h"
@@ -325,6 +326,10 @@ TEST_F(RobustnessTest, UnknownFieldsAreDroppedBeforeForwarding) {
   publish.set_correlation_id(3);
   auto* report = publish.mutable_publish()->mutable_report();
   *report = make_report("phishing");
+  // Signed as libweft would (cert-de has a registered signing key).
+  auto signer = client::ReportSigner::load(deployment_.org_file("cert-de", "signing.key"), "cert-de");
+  ASSERT_TRUE(signer) << signer.error().describe();
+  ASSERT_TRUE(signer.value()->sign(*report));
   // A field from a "future schema" that this broker does not know.
   report->GetReflection()->MutableUnknownFields(report)->AddLengthDelimited(500, "PLANTED-1234");
   ASSERT_NE(publish.SerializeAsString().find("PLANTED-1234"), std::string::npos);
