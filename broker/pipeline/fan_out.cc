@@ -30,12 +30,52 @@ v1::Report personal_copy(const policies::Redaction& redaction, const v1::Organis
   return personal;
 }
 
+// The policy no personal data passes, and that every TLP:CLEAR report goes
+// through whatever the recipient's own policy allows: CLEAR may be passed on
+// to anyone.
+constexpr std::string_view kClearFloorPolicy = "public";
+
+// TLP:CLEAR: the `public` policy first, so that nothing personal is left for
+// the recipient's policy to keep or pseudonymise; then the recipient's own
+// policy, which can only take more away. What both did is recorded; the
+// summary names the recipient's policy.
+policies::Redaction redact_clear(const v1::Report& report, const policies::Policy& policy,
+                                 const policies::Policy& floor) {
+  policies::Redaction first = policies::redact(report, floor);
+  if (first.withheld) {
+    return first;
+  }
+  policies::Redaction second = policies::redact(first.report, policy);
+  for (auto& decision : first.decisions) {
+    decision.set_rule(std::string(kClearFloorPolicy) + "/" + decision.rule());
+  }
+  second.decisions.insert(second.decisions.begin(), first.decisions.begin(), first.decisions.end());
+  auto& counts = *second.report.mutable_redaction()->mutable_counts();
+  for (const auto& count : first.report.redaction().counts()) {
+    *counts.Add() = count;
+  }
+  return second;
+}
+
 // The copy a policy's recipients get, without the publisher's distribution
-// list. Redaction throws only on internal errors; they fail closed.
-std::optional<policies::Redaction> try_redact(const v1::Report& report, const policies::Policy& policy) {
+// list. Redaction throws only on internal errors; they fail closed, and so
+// does a CLEAR report when the `public` policy is not loaded.
+std::optional<policies::Redaction> try_redact(const v1::Report& report, const policies::Policy& policy,
+                                              const policies::PolicySet& policy_set) {
   try {
-    policies::Redaction redaction = policies::redact(report, policy);
-    strip_distribution(redaction.report);
+    std::optional<policies::Redaction> redaction;
+    if (report.tlp() == v1::CLEAR && policy.name() != kClearFloorPolicy) {
+      const auto floor = policy_set.find(kClearFloorPolicy);
+      if (!floor) {
+        log::error("report.redaction_failed",
+                   {{"id", report.id()}, {"policy", policy.name()}, {"what", "no 'public' policy for TLP:CLEAR"}});
+        return std::nullopt;
+      }
+      redaction = redact_clear(report, policy, *floor);
+    } else {
+      redaction = policies::redact(report, policy);
+    }
+    strip_distribution(redaction->report);
     return redaction;
   } catch (const std::exception& e) {
     log::error("report.redaction_failed", {{"id", report.id()}, {"policy", policy.name()}, {"what", e.what()}});
@@ -154,7 +194,7 @@ RecipientCopy copy_for(const v1::Report& report, const v1::Organisation& recipie
                {{"id", report.id()}, {"recipient", recipient.name()}, {"reason", policy.error().message}});
     return {std::nullopt, recipient_record(base, recipient, v1::AuditRecord::FAILED_CLOSED)};
   }
-  auto redaction = try_redact(report, *policy.value());
+  auto redaction = try_redact(report, *policy.value(), policy_set);
   if (!redaction) {
     auto record = recipient_record(base, recipient, v1::AuditRecord::FAILED_CLOSED);
     set_policy(record, *policy.value(), {});
@@ -214,7 +254,7 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
   }
 
   for (const auto& [policy, group] : by_policy) {
-    auto redaction = try_redact(report, *policy);
+    auto redaction = try_redact(report, *policy, policy_set);
     const auto outcome_for = [&](const Router::Recipient& recipient, v1::AuditRecord::Outcome outcome) {
       auto record = recipient_record(base, *recipient.organisation, outcome);
       set_policy(record, *policy, redaction ? redaction->decisions : std::vector<v1::RedactionDecision>{});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "proto/frame_codec.h"
 #include "weft/v1/frame.pb.h"
 
@@ -204,6 +206,27 @@ TEST(FanOut, CopyForABacklogRecordsWhatItDecided) {
   EXPECT_EQ(by_tlp.record.outcome(), v1::AuditRecord::WITHHELD_TLP);
   // copy_for only builds records; the caller records what it acted on.
   EXPECT_TRUE(f.trail.records.empty());
+}
+
+TEST(FanOut, ClearCarriesNoPersonalDataWhateverTheRecipientsPolicyAllows) {
+  Fixture f;
+  // grid-a's policy pseudonymises IPs; under TLP:CLEAR the public policy
+  // (which here redacts everything it detects) goes first.
+  auto green = copy_for(report(), f.orgs[2], *f.policies, *f.pseudonymizer, f.trail);
+  ASSERT_TRUE(green.report);
+  EXPECT_NE(green.report->description().find("IPV4:"), std::string::npos) << green.report->description();
+  v1::Report clear = report();
+  clear.set_tlp(v1::CLEAR);
+  auto copy = copy_for(clear, f.orgs[2], *f.policies, *f.pseudonymizer, f.trail);
+  ASSERT_TRUE(copy.report);
+  const std::string& text = copy.report->description();
+  EXPECT_EQ(text.find("198.51.100.23"), std::string::npos) << text;
+  EXPECT_EQ(text.find("IPV4:"), std::string::npos) << "a pseudonym is still personal data: " << text;
+  EXPECT_EQ(text.find("jan@example.nl"), std::string::npos) << text;
+  EXPECT_EQ(copy.report->redaction().policy(), "pseudonymising");
+  const auto& decisions = copy.record.decisions();
+  EXPECT_TRUE(std::any_of(decisions.begin(), decisions.end(),
+                          [](const v1::RedactionDecision& d) { return d.rule().starts_with("public/"); }));
 }
 
 TEST(FanOut, RedRelaysEachNamedRecipientItsOwnSealedCopyOnly) {

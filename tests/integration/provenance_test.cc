@@ -92,6 +92,10 @@ TEST_F(ProvenanceTest, HonestRedactionVerifiesAndEveryTamperingIsCaught) {
   v1::Report retitled = delivered;
   retitled.set_title("second");
   refuted(retitled, "a title from another report");
+  ASSERT_GE(delivered.indicators_size(), 2);
+  v1::Report reordered = delivered;
+  reordered.mutable_indicators()->SwapElements(0, 1);
+  refuted(reordered, "reordered indicators");
   v1::Report stripped = delivered;
   stripped.mutable_provenance()->mutable_delivered()->clear_broker_signature();
   refuted(stripped, "a stripped countersignature");

@@ -231,6 +231,27 @@ TEST_F(TlpTest, RecipientsCannotRepublishWhatTheyReceivedUnderAmber) {
   EXPECT_TRUE(duplicate.value().duplicate());
 }
 
+TEST_F(TlpTest, ClearCarriesNoPersonalDataEvenToAPeerCertWhosePolicyKeepsIt) {
+  deployment_.add_org("cert-be", "subscriber", {}, "BE", "csirt");  // cert-peer keeps contacts
+  ASSERT_TRUE(eventually([&] {
+    auto probe = std::make_unique<TestClient>();
+    return static_cast<bool>(probe->connect(deployment_.profile("cert-be"), deployment_.port()));
+  }));
+  auto peer = connect("cert-be");
+  ASSERT_TRUE(peer->subscribe("phishing"));
+  const std::string victim = "maria.rossi@victim-corp.example";
+  for (v1::Tlp tlp : {v1::GREEN, v1::CLEAR}) {
+    v1::Report report = make_report("phishing", tlp, v1::Tlp_Name(tlp));
+    report.set_description("Victim contact: " + victim + ".");
+    ASSERT_TRUE(publisher_->publish(report));
+  }
+  auto green = peer->next_delivery(5s);
+  auto clear = peer->next_delivery(5s);
+  ASSERT_TRUE(green && clear);
+  EXPECT_NE(green->report().description().find(victim), std::string::npos) << "cert-peer keeps it under GREEN";
+  EXPECT_EQ(clear->report().description().find(victim), std::string::npos) << clear->report().description();
+}
+
 TEST_F(TlpTest, ARedactedCopyCannotComeBackAsTheRecipientsOwnEither) {
   // The bank's policy (eu-baseline) redacts the victim's details, so what it
   // receives differs from what was published: that copy is remembered too.
