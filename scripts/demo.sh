@@ -115,6 +115,13 @@ note "The first report as the bank's SIEM reads it (policy $(summary_of "$demo_d
 description_of "$demo_dir/received.jsonl" | fold -s -w 100 | sed 's/^/     /'
 note "The victim's name, e-mail, phone and IBAN were removed; her workstation's IP became a"
 note "pseudonym only this bank can correlate; the attacker's indicators are intact."
+note "The bank's client checked the CERT's signature and the broker's attestation of each report:"
+grep -o 'verified: .*' "$demo_dir/subscriber.err" | head -3 | sed 's/^/     /'
+if ! grep -q "verified: signed by ncsc-nl" "$demo_dir/subscriber.err"; then
+  cat "$demo_dir/subscriber.err" >&2
+  echo "the bank could not verify what it received" >&2
+  exit 1
+fi
 
 say "7. What the peer CERT received for the same report"
 note "Policy $(summary_of "$demo_dir/peer.jsonl"): contacts kept for incident handling, payment data still removed:"
