@@ -18,8 +18,7 @@
 
 namespace weft::provenance {
 
-// The report without broker stamp and redaction summary.
-// TODO(provenance): clear Report.provenance (17) here too once it exists.
+// The report without broker stamp, redaction summary and provenance.
 v1::Report content_of(const v1::Report& report);
 
 // Protobuf's deterministic serialization: fields in number order. Reports
@@ -27,8 +26,7 @@ v1::Report content_of(const v1::Report& report);
 std::string deterministic_bytes(const google::protobuf::MessageLite& message);
 
 // SHA-256 of the deterministic serialization of the delivered report without
-// its provenance field (today: nothing to clear).
-// TODO(provenance): clear Report.provenance (17) here once it exists.
+// its provenance field (which carries the attestation over this digest).
 Sha256 delivered_digest(const v1::Report& delivered);
 
 // Same deterministic serialization.
