@@ -14,6 +14,7 @@
 
 #include "common/files.h"
 #include "common/secret_files.h"
+#include "common/utf8.h"
 
 namespace weft::audit {
 namespace {
@@ -108,50 +109,6 @@ std::optional<std::uint32_t> parse_key_id(std::string_view hex) {
   return id;
 }
 
-// Decodes the code point at `pos` and moves `pos` past it. nullopt for bytes
-// that are not well-formed UTF-8 (RFC 3629): stray continuation bytes,
-// truncated sequences, overlong forms, surrogates, values above U+10FFFF.
-std::optional<char32_t> next_code_point(std::string_view text, std::size_t& pos) {
-  const auto lead = static_cast<unsigned char>(text[pos]);
-  if (lead < 0x80) {
-    ++pos;
-    return lead;
-  }
-  std::size_t length = 0;
-  char32_t code_point = 0;
-  char32_t smallest = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2;
-    code_point = lead & 0x1FU;
-    smallest = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3;
-    code_point = lead & 0x0FU;
-    smallest = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4;
-    code_point = lead & 0x07U;
-    smallest = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (text.size() - pos < length) {
-    return std::nullopt;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    const auto continuation = static_cast<unsigned char>(text[pos + i]);
-    if ((continuation & 0xC0) != 0x80) {
-      return std::nullopt;
-    }
-    code_point = (code_point << 6) | (continuation & 0x3FU);
-  }
-  if (code_point < smallest || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-    return std::nullopt;
-  }
-  pos += length;
-  return code_point;
-}
-
 // Unicode White_Space, the set Go's unicode.IsSpace tests (x/mod refuses
 // such names).
 bool is_space(char32_t c) {
@@ -168,7 +125,7 @@ std::string_view key_name_problem(std::string_view name) {
     return "is empty";
   }
   for (std::size_t pos = 0; pos < name.size();) {
-    const auto code_point = next_code_point(name, pos);
+    const auto code_point = utf8::next_code_point(name, pos);
     if (!code_point) {
       return "is not valid UTF-8";
     }
@@ -190,7 +147,7 @@ std::string_view key_name_problem(std::string_view name) {
 // than newline.
 std::string_view note_characters_problem(std::string_view note) {
   for (std::size_t pos = 0; pos < note.size();) {
-    const auto code_point = next_code_point(note, pos);
+    const auto code_point = utf8::next_code_point(note, pos);
     if (!code_point) {
       return "is not valid UTF-8";
     }

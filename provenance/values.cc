@@ -6,6 +6,8 @@
 #include <limits>
 #include <optional>
 
+#include "common/utf8.h"
+
 namespace weft::provenance {
 namespace {
 
@@ -205,48 +207,6 @@ Result<std::uint32_t> parse_confidence(std::string_view text) {
   return static_cast<std::uint32_t>(*value);
 }
 
-bool is_valid_utf8(std::string_view text) {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[pos]);
-    std::size_t length = 0;
-    char32_t code_point = 0;
-    char32_t smallest = 0;
-    if (lead < 0x80) {
-      ++pos;
-      continue;
-    }
-    if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      code_point = lead & 0x1FU;
-      smallest = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      code_point = lead & 0x0FU;
-      smallest = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      code_point = lead & 0x07U;
-      smallest = 0x10000;
-    } else {
-      return false;
-    }
-    if (text.size() - pos < length) {
-      return false;
-    }
-    for (std::size_t i = 1; i < length; ++i) {
-      const auto continuation = static_cast<unsigned char>(text[pos + i]);
-      if ((continuation & 0xC0) != 0x80) {
-        return false;
-      }
-      code_point = (code_point << 6) | (continuation & 0x3FU);
-    }
-    if (code_point < smallest || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    pos += length;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view text) { return utf8::is_valid(text); }
 
 }  // namespace weft::provenance
