@@ -1,6 +1,7 @@
 #include "broker/pipeline/authorize.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "common/registry.h"
 #include "provenance/keys.h"
@@ -49,6 +50,24 @@ Result<void> check_named_recipients(const Registry& registry, const v1::Report& 
                                              "receive it under that name");
   }
   return ok();
+}
+
+// A registered key parsed once per network thread: checking that it is a
+// valid point of the main subgroup costs about as much as a signature
+// verification, and the same few keys sign every publish. Bounded: the
+// registry may change keys.
+Result<provenance::VerifyingKey> registered_key(const std::string& text) {
+  constexpr std::size_t kMaxCachedKeys = 1024;
+  thread_local std::unordered_map<std::string, provenance::VerifyingKey> parsed;
+  if (const auto found = parsed.find(text); found != parsed.end()) {
+    return found->second;
+  }
+  WEFT_TRY(auto key, provenance::VerifyingKey::parse(text));
+  if (parsed.size() >= kMaxCachedKeys) {
+    parsed.clear();
+  }
+  parsed.emplace(text, key);
+  return key;
 }
 
 // TLP:RED goes to organisations named one by one, each able to open its copy.
@@ -115,7 +134,7 @@ Result<void> check_publisher_signature(const v1::Organisation& publisher, const 
                                                   publisher.name() +
                                                   "' has a registered signing key and must sign what it publishes");
   }
-  WEFT_TRY(auto key, provenance::VerifyingKey::parse(publisher.signing_public_key()));
+  WEFT_TRY(auto key, registered_key(publisher.signing_public_key()));
   return provenance::check_publication(report, publisher.name(), report.provenance().from_publisher(), key);
 }
 
