@@ -512,6 +512,12 @@ Result<void> check_rebuilds(const OpenedPublication& publication, const std::vec
 Result<v1::DeliveredProvenance> attest(const v1::PublisherProvenance& publication, const v1::Report& delivered,
                                        const AttestationContext& context, const SigningKey& broker_key) {
   WEFT_TRY(auto opened, open_publication(publication));
+  return attest(publication, opened, delivered, context, broker_key);
+}
+
+Result<v1::DeliveredProvenance> attest(const v1::PublisherProvenance& publication, const OpenedPublication& opened,
+                                       const v1::Report& delivered, const AttestationContext& context,
+                                       const SigningKey& broker_key) {
   const Layout layout = layout_of(opened.parts);
   Discloser discloser(opened.parts);
 

@@ -11,6 +11,7 @@
 
 #include "proto/error.h"
 #include "provenance/keys.h"
+#include "provenance/publication.h"
 #include "weft/v1/policy.pb.h"
 #include "weft/v1/provenance.pb.h"
 #include "weft/v1/report.pb.h"
@@ -44,5 +45,12 @@ struct AttestationContext {
 // no attestation that a recipient would refuse is ever signed.
 Result<v1::DeliveredProvenance> attest(const v1::PublisherProvenance& publication, const v1::Report& delivered,
                                        const AttestationContext& context, const SigningKey& broker_key);
+
+// The same with `publication` already opened (open_publication), for a
+// broker attesting one publication to many recipients: the openings are
+// checked once, not once per recipient.
+Result<v1::DeliveredProvenance> attest(const v1::PublisherProvenance& publication, const OpenedPublication& opened,
+                                       const v1::Report& delivered, const AttestationContext& context,
+                                       const SigningKey& broker_key);
 
 }  // namespace weft::provenance

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "policies/redactor.h"
 #include "provenance/attestation.h"
+#include "provenance/publication.h"
 #include "proto/frame_codec.h"
 #include "weft/v1/frame.pb.h"
 
@@ -99,14 +100,18 @@ void record_undelivered(const Router::Recipient& recipient, const v1::Report& re
 // A signed report's copy gets the broker's attestation for this recipient.
 // A copy the attestation cannot describe still goes out, unverifiable, and
 // the failure is logged: nothing the SOC needs is held back for it.
+// `opened`: the publication opened once for all recipients of a fan-out, or
+// null to open it here.
 void attest(const v1::Report& original, v1::Report& copy, const std::string& recipient,
             const policies::Policy& policy, const std::vector<v1::RedactionDecision>& decisions,
-            const Attester* attester) {
+            const Attester* attester, const provenance::OpenedPublication* opened = nullptr) {
   if (attester == nullptr || !original.provenance().has_from_publisher()) {
     return;
   }
+  const v1::PublisherProvenance& publication = original.provenance().from_publisher();
   provenance::AttestationContext context{recipient, policy.name(), policy.version(), attester->broker_id, decisions};
-  auto attested = provenance::attest(original.provenance().from_publisher(), copy, context, attester->key);
+  auto attested = opened != nullptr ? provenance::attest(publication, *opened, copy, context, attester->key)
+                                    : provenance::attest(publication, copy, context, attester->key);
   if (!attested) {
     log::error("provenance.attest_failed",
                {{"id", original.id()}, {"recipient", recipient}, {"error", attested.error().message}});
@@ -230,6 +235,14 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
     fan_out_sealed(report, recipients, policy_set, base, trail, result);
     return result;
   }
+  // Opened once here rather than once per recipient; if it does not open,
+  // each attest below says so (and its copy goes out unverifiable).
+  std::optional<provenance::OpenedPublication> opened;
+  if (attester != nullptr && report.provenance().has_from_publisher()) {
+    if (auto opening = provenance::open_publication(report.provenance().from_publisher())) {
+      opened = std::move(opening).value();
+    }
+  }
   std::map<const policies::Policy*, std::vector<const Router::Recipient*>> by_policy;
   std::map<const policies::Policy*, std::shared_ptr<const policies::Policy>> keep_alive;
   for (const auto& recipient : recipients) {
@@ -301,7 +314,8 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
       } else {
         v1::Report copy = personal_copy(*redaction, *recipient->organisation, pseudonymizer);
         record.set_output_fingerprint(copy_fingerprint(copy, trail));
-        attest(report, copy, recipient->organisation->name(), *policy, redaction->decisions, attester);
+        attest(report, copy, recipient->organisation->name(), *policy, redaction->decisions, attester,
+               opened ? &*opened : nullptr);
         frame = encode_delivery(copy);
         if (restricted) {
           result.restricted_copies.push_back(comparable_content(copy));
