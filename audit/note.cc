@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/files.h"
 #include "common/secret_files.h"
 #include "common/utf8.h"
@@ -71,27 +72,6 @@ class WipeOnExit {
   void* data_;
   std::size_t size_;
 };
-
-std::string encode_base64(const unsigned char* data, std::size_t size) {
-  std::string encoded(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), data, size, sodium_base64_VARIANT_ORIGINAL);
-  encoded.pop_back();  // sodium writes a terminating NUL
-  return encoded;
-}
-
-// Standard base64 with padding, no whitespace and zero unused bits: libsodium
-// accepts exactly one encoding of each byte string.
-std::optional<std::vector<unsigned char>> decode_base64(std::string_view encoded) {
-  std::vector<unsigned char> decoded(encoded.size() / 4 * 3 + 3);
-  std::size_t length = 0;
-  if (sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    sodium_memzero(decoded.data(), decoded.size());
-    return std::nullopt;
-  }
-  decoded.resize(length);
-  return decoded;
-}
 
 std::string format_key_id(std::uint32_t id) {
   char hex[9];
@@ -162,7 +142,7 @@ std::string format_verifier_key(std::string_view name, std::uint32_t id, const E
   TypedKey typed_key{};
   typed_key[0] = kEd25519Type;
   std::copy(public_key.begin(), public_key.end(), typed_key.begin() + 1);
-  return std::string(name) + "+" + format_key_id(id) + "+" + encode_base64(typed_key.data(), typed_key.size());
+  return std::string(name) + "+" + format_key_id(id) + "+" + base64::encode(typed_key.data(), typed_key.size());
 }
 
 // "<name>+<id>+<base64 key>": the shape shared by verifier keys and (after
@@ -207,7 +187,7 @@ Result<SignatureLine> parse_signature_line(std::string_view line) {
   if (const auto problem = key_name_problem(parsed.key_name); !problem.empty()) {
     return audit_invalid("signed note: a signature line's key name " + std::string(problem));
   }
-  auto decoded = decode_base64(line.substr(space + 1));
+  auto decoded = base64::decode(line.substr(space + 1));
   if (!decoded) {
     return audit_invalid("signed note: a signature is not standard base64 after a single space");
   }
@@ -306,7 +286,7 @@ Result<std::unique_ptr<NoteSigner>> NoteSigner::from_private_key_string(std::str
   if (!id) {
     return config_invalid("signer key id is not 8 hex digits");
   }
-  auto typed_seed = decode_base64(parts->key);
+  auto typed_seed = base64::decode(parts->key);
   if (!typed_seed) {
     return config_invalid("signer key is not standard base64");
   }
@@ -348,7 +328,7 @@ std::string NoteSigner::private_key_string() const {
   const WipeOnExit wipe_seed(typed_seed.data(), typed_seed.size());
   typed_seed[0] = kEd25519Type;
   crypto_sign_ed25519_sk_to_seed(typed_seed.data() + 1, secret_key_.get());
-  std::string encoded = encode_base64(typed_seed.data(), typed_seed.size());
+  std::string encoded = base64::encode(typed_seed.data(), typed_seed.size());
   const WipeOnExit wipe_encoded(encoded.data(), encoded.size());
 
   std::string key_string;
@@ -366,7 +346,7 @@ Result<std::string> NoteSigner::sign(std::string_view text) const {
   KeyIdAndSignature signature{};
   write_big_endian(id_, signature.data());
   crypto_sign_detached(signature.data() + kKeyIdBytes, nullptr, bytes_of(text), text.size(), secret_key_.get());
-  const std::string encoded = encode_base64(signature.data(), signature.size());
+  const std::string encoded = base64::encode(signature.data(), signature.size());
 
   std::string note;
   note.reserve(text.size() + 1 + kSignatureLinePrefix.size() + name_.size() + 1 + encoded.size() + 1);
@@ -391,7 +371,7 @@ Result<NoteVerifier> NoteVerifier::parse(std::string_view verifier_key) {
   if (!id) {
     return config_invalid("verifier key id is not 8 hex digits");
   }
-  const auto typed_key = decode_base64(parts->key);
+  const auto typed_key = base64::decode(parts->key);
   if (!typed_key || typed_key->empty()) {
     return config_invalid("verifier key is not standard base64");
   }

@@ -17,6 +17,7 @@
 #include "cli/client_session.h"
 #include "cli/exit_codes.h"
 #include "cli/json_text.h"
+#include "common/base64.h"
 #include "common/files.h"
 
 namespace weft::cli {
@@ -25,14 +26,6 @@ namespace {
 namespace asio = boost::asio;
 using client::Connection;
 constexpr std::uint32_t kEntriesPerRequest = 1000;
-
-std::string base64_of(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
 
 Result<audit::Hash> hash_from_bytes(std::string_view bytes) {
   audit::Hash hash{};
@@ -215,7 +208,7 @@ asio::awaitable<int> print_entry(ClientOptions options, std::uint64_t index) {
   }
   v1::AuditRecord record;
   const bool decoded = record.ParseFromString(leaf);
-  print_line("{\"index\": " + std::to_string(index) + ", \"leaf\": " + json_string(base64_of(leaf)) +
+  print_line("{\"index\": " + std::to_string(index) + ", \"leaf\": " + json_string(base64::encode(leaf)) +
              ", \"leaf_hash\": " + json_string(audit::to_base64(audit::leaf_hash(leaf))) +
              ", \"included_in_checkpoint\": " + verified + ", \"checkpoint_size\": " + std::to_string(head.size) +
              (decoded ? ", \"record\": " + json_line(record) : std::string()) + "}");

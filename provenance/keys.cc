@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/secret_files.h"
 #include "provenance/crypto.h"
 
@@ -42,23 +43,16 @@ Result<VerifyingKey> VerifyingKey::parse(std::string_view text) {
   if (!text.starts_with(kTextPrefix)) {
     return config_invalid("a public key must look like ed25519:<base64 of 32 bytes>");
   }
-  const std::string_view encoded = text.substr(kTextPrefix.size());
-  std::vector<unsigned char> decoded(encoded.size() / 4 * 3 + 3);
-  std::size_t length = 0;
   // Standard base64 with padding and nothing else: one spelling per key.
-  if (sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+  const auto decoded = base64::decode(text.substr(kTextPrefix.size()));
+  if (!decoded) {
     return config_invalid("a public key's base64 after ed25519: is not standard base64 with padding");
   }
-  decoded.resize(length);
-  return from_bytes(decoded);
+  return from_bytes(*decoded);
 }
 
 std::string VerifyingKey::to_text() const {
-  std::string encoded(sodium_base64_ENCODED_LEN(kBytes, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), bytes_.data(), bytes_.size(), sodium_base64_VARIANT_ORIGINAL);
-  encoded.pop_back();  // sodium writes a terminating NUL
-  return std::string(kTextPrefix) + encoded;
+  return std::string(kTextPrefix) + base64::encode(bytes_.data(), bytes_.size());
 }
 
 bool VerifyingKey::verify(std::string_view message, std::string_view signature) const {
@@ -128,21 +122,18 @@ Result<SigningKey> SigningKey::load(const std::filesystem::path& file) {
   if (text.ends_with('\n')) {
     text.remove_suffix(1);
   }
-  std::array<unsigned char, kSeedBytes> seed{};
-  std::size_t length = 0;
-  const bool decoded = text.starts_with(kSecretPrefix) &&
-                       sodium_base642bin(seed.data(), seed.size(), text.data() + kSecretPrefix.size(),
-                                         text.size() - kSecretPrefix.size(), nullptr, &length, nullptr,
-                                         sodium_base64_VARIANT_ORIGINAL) == 0 &&
-                       length == seed.size();
+  auto seed = text.starts_with(kSecretPrefix) ? base64::decode(text.substr(kSecretPrefix.size()))
+                                             : std::optional<std::vector<unsigned char>>();
   sodium_memzero(content.data(), content.size());
-  if (!decoded) {
-    sodium_memzero(seed.data(), seed.size());
+  if (!seed || seed->size() != kSeedBytes) {
+    if (seed) {
+      sodium_memzero(seed->data(), seed->size());
+    }
     return make_error(v1::CONFIG_INVALID,
                       "signing key " + file.string() + " is not an ed25519-secret:<base64 of 32 bytes> line");
   }
-  auto key = from_seed(seed);
-  sodium_memzero(seed.data(), seed.size());
+  auto key = from_seed(*seed);
+  sodium_memzero(seed->data(), seed->size());
   return key;
 }
 
@@ -153,9 +144,7 @@ Result<VerifyingKey> SigningKey::create_key_file(const std::filesystem::path& fi
   std::array<unsigned char, kSeedBytes> seed{};
   randombytes_buf(seed.data(), seed.size());
   auto key = from_seed(seed);
-  std::string encoded(sodium_base64_ENCODED_LEN(seed.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), seed.data(), seed.size(), sodium_base64_VARIANT_ORIGINAL);
-  encoded.pop_back();  // sodium's terminating NUL
+  std::string encoded = base64::encode(seed.data(), seed.size());
   std::string content = std::string(kSecretPrefix) + encoded + "\n";
   sodium_memzero(encoded.data(), encoded.size());
   sodium_memzero(seed.data(), seed.size());

@@ -2,9 +2,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/secret_files.h"
 
 namespace weft::sealing {
@@ -24,32 +26,25 @@ void require_sodium() {
 
 Error config_invalid(std::string message) { return make_error(v1::CONFIG_INVALID, std::move(message)); }
 
-std::string encode_base64(const unsigned char* data, std::size_t size) {
-  std::string encoded(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), data, size, sodium_base64_VARIANT_ORIGINAL);
-  encoded.pop_back();  // sodium writes a terminating NUL
-  return encoded;
-}
-
 // Exactly `size` bytes of standard padded base64 into `out`, else false.
 bool decode_exactly(std::string_view encoded, unsigned char* out, std::size_t size) {
-  std::vector<unsigned char> decoded(encoded.size() / 4 * 3 + 3);
-  std::size_t length = 0;
-  const bool decoded_ok = sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr,
-                                            &length, nullptr, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-                          length == size;
-  if (decoded_ok) {
-    std::copy_n(decoded.begin(), size, out);
+  auto decoded = base64::decode(encoded);
+  if (!decoded) {
+    return false;
   }
-  sodium_memzero(decoded.data(), decoded.size());
-  return decoded_ok;
+  const bool exact = decoded->size() == size;
+  if (exact) {
+    std::copy_n(decoded->begin(), size, out);
+  }
+  sodium_memzero(decoded->data(), decoded->size());
+  return exact;
 }
 
 }  // namespace
 
 std::string public_key_text(const PublicKey& key) {
   require_sodium();
-  return std::string(kPublicPrefix) + encode_base64(key.data(), key.size());
+  return std::string(kPublicPrefix) + base64::encode(key.data(), key.size());
 }
 
 Result<PublicKey> parse_public_key(std::string_view text) {
@@ -117,7 +112,7 @@ Result<PublicKey> SealingKey::create_key_file(const std::filesystem::path& file)
 }
 
 std::string SealingKey::secret_key_string() const {
-  return std::string(kSecretPrefix) + encode_base64(secret_key_, crypto_box_SECRETKEYBYTES);
+  return std::string(kSecretPrefix) + base64::encode(secret_key_, crypto_box_SECRETKEYBYTES);
 }
 
 Result<std::string> SealingKey::open(std::string_view sealed) const {
