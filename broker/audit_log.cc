@@ -271,8 +271,11 @@ void AuditLog::record(v1::AuditRecord record) {
   {
     std::lock_guard lock(writer_mutex_);
     queue_.push_back(std::move(record));
+    // Counted before the writer can take it: counted after, the writer's
+    // subtraction could come first and wrap the count, and has_room() would
+    // then hold deliveries back for no reason.
+    queued_.fetch_add(1, std::memory_order_relaxed);
   }
-  queued_.fetch_add(1, std::memory_order_relaxed);
   writer_ready_.notify_one();
 }
 
