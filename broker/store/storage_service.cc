@@ -169,6 +169,17 @@ void StorageService::run_writer() {
     if (auto remembered = writer_store_->remember_copies(copies); !remembered) {
       log::error("storage.copies_not_remembered", {{"copies", copies.size()}, {"error", remembered.error().message}});
     }
+    // Also before the jobs: an acknowledgement read before a subscription is
+    // reopened must be where the reopened subscription resumes.
+    if (!cursors.empty()) {
+      std::vector<CursorUpdate> updates;
+      for (const auto& [subscription, acked] : cursors) {
+        updates.push_back({subscription.first, subscription.second, acked});
+      }
+      if (auto saved = writer_store_->save_cursors(updates); !saved) {
+        log::error("storage.cursor_save_failed", {{"error", saved.error().message}});
+      }
+    }
     while (!jobs.empty()) {
       if (!jobs.front().append) {
         jobs.front().task(*writer_store_);
@@ -189,15 +200,6 @@ void StorageService::run_writer() {
           committed_.fetch_add(1, std::memory_order_relaxed);
         }
         complete(waiting[i].executor, std::move(waiting[i].done), std::move(results[i]));
-      }
-    }
-    if (!cursors.empty()) {
-      std::vector<CursorUpdate> updates;
-      for (const auto& [subscription, acked] : cursors) {
-        updates.push_back({subscription.first, subscription.second, acked});
-      }
-      if (auto saved = writer_store_->save_cursors(updates); !saved) {
-        log::error("storage.cursor_save_failed", {{"error", saved.error().message}});
       }
     }
     if (!writer_store_->writable() && writable_.exchange(false)) {
