@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <set>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -204,14 +205,45 @@ struct SubscribeState {
   }
 };
 
-// Prints received reports: one JSON line each on stdout, without the
+// A received report as text in the chosen format, each record ending in a
+// newline: a JSON line (jsonl), a STIX bundle or a MISP event on one line, or
+// block-list CSV rows (the header before the first).
+class ReportRenderer {
+ public:
+  explicit ReportRenderer(formats::Format format) : format_(format) {}
+
+  std::string render(const v1::Report& report) {
+    switch (format_) {
+      case formats::Format::kStix:
+        return formats::stix_bundle(report) + "\n";
+      case formats::Format::kMisp:
+        return formats::misp_event(report) + "\n";
+      case formats::Format::kCsv: {
+        std::string text = header_written_ ? "" : formats::csv_header();
+        header_written_ = true;
+        return text + formats::csv_rows(report);
+      }
+      case formats::Format::kJsonl:
+        break;
+    }
+    return json_line(report) + "\n";
+  }
+
+ private:
+  formats::Format format_;
+  bool header_written_ = false;
+};
+
+// Prints received reports: one JSON line each on stdout (or the chosen format), without the
 // provenance blobs; on stderr what the provenance check says ("verified:
 // signed by cert-nl; 2 parts withheld or replaced by policy eu-baseline v1",
 // or a warning). TLP:RED copies are opened first with the organisation's key.
 class ReportPrinter {
  public:
-  static std::shared_ptr<const ReportPrinter> for_profile(const ClientOptions& options) {
+  static std::shared_ptr<const ReportPrinter> for_profile(const ClientOptions& options,
+                                                          formats::Format format = formats::Format::kJsonl) {
     auto printer = std::make_shared<ReportPrinter>();
+    printer->set_format(format);
     auto profile = load_profile(options);
     if (!profile) {
       return printer;
@@ -236,31 +268,42 @@ class ReportPrinter {
   }
 
   void print(const v1::Report& received) const {
+    if (auto shown = readable(received)) {
+      std::fputs(renderer_->render(*shown).c_str(), stdout);
+      std::fflush(stdout);
+    }
+  }
+
+  // What this organisation may read of a received report — a TLP:RED copy
+  // opened, the provenance blobs left out — after saying on stderr what its
+  // provenance check found; none when it cannot be opened.
+  std::optional<v1::Report> readable(const v1::Report& received) const {
     if (received.tlp() == v1::RED) {
-      print_sealed(received);
-      return;
+      return open_sealed(received);
     }
     report_provenance(received);
     v1::Report shown = received;
     shown.clear_provenance();
-    print_line(json_line(shown));
+    return shown;
   }
 
+  void set_format(formats::Format format) { renderer_ = std::make_shared<ReportRenderer>(format); }
+
  private:
-  void print_sealed(const v1::Report& received) const {
+  std::optional<v1::Report> open_sealed(const v1::Report& received) const {
     if (!sealing_key_) {
       std::cerr << "weft: report " << received.id()
                 << " is TLP:RED and this profile has no sealing key (sealing_key_file) to open it\n";
-      return;
+      return std::nullopt;
     }
     auto opened = client::open_red_copy(received, *sealing_key_);
     if (!opened) {
       std::cerr << "weft: " << opened.error().message << "\n";
-      return;
+      return std::nullopt;
     }
     std::cerr << "weft: report " << received.id() << ": TLP:RED, sealed by " << received.broker().source_organisation()
               << " for this organisation alone\n";
-    print_line(json_line(opened.value()));
+    return std::move(opened).value();
   }
 
   void report_provenance(const v1::Report& received) const {
@@ -284,6 +327,7 @@ class ReportPrinter {
 
   std::shared_ptr<const sealing::SealingKey> sealing_key_;
   std::optional<provenance::VerifyingKey> broker_key_;
+  std::shared_ptr<ReportRenderer> renderer_ = std::make_shared<ReportRenderer>(formats::Format::kJsonl);
 };
 
 asio::awaitable<void> drain(std::shared_ptr<client::Subscription> subscription, std::shared_ptr<SubscribeState> state) {
@@ -339,10 +383,10 @@ class SubscribeStops {
 };
 
 asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std::string> feeds, long count,
-                                         double timeout_s) {
+                                         double timeout_s, formats::Format format) {
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
-  state->printer = ReportPrinter::for_profile(options);
+  state->printer = ReportPrinter::for_profile(options, format);
   state->wanted = count;
 
   SubscribeStops stops(executor, state, timeout_s);
@@ -413,10 +457,10 @@ Result<std::shared_ptr<client::DurableConsumer>> make_durable_consumer(asio::any
 }
 
 asio::awaitable<int> subscribe_durable_and_print(ClientOptions options, std::string feed, std::string name,
-                                                 long count, double timeout_s) {
+                                                 long count, double timeout_s, formats::Format format) {
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
-  state->printer = ReportPrinter::for_profile(options);
+  state->printer = ReportPrinter::for_profile(options, format);
   state->wanted = count;
   auto made = make_durable_consumer(executor, options, feed, name);
   if (!made) {
@@ -436,6 +480,128 @@ asio::awaitable<int> subscribe_durable_and_print(ClientOptions options, std::str
   co_return state->exit_code;
 }
 
+// ---- export ----------------------------------------------------------------
+
+struct ExportRun {
+  explicit ExportRun(asio::any_io_executor executor) : tick(std::move(executor)) {}
+  std::vector<v1::Report> reports;  // what this organisation may read, in feed order
+  std::optional<v1::Delivery> newest;
+  std::chrono::steady_clock::time_point last_arrival = std::chrono::steady_clock::now();
+  std::optional<Error> failure;
+  long received = 0;
+  bool finished = false;
+  asio::steady_timer tick;
+};
+
+asio::awaitable<void> collect_for_export(std::shared_ptr<client::DurableConsumer> consumer,
+                                         std::shared_ptr<const ReportPrinter> printer, std::shared_ptr<ExportRun> run,
+                                         long max_reports) {
+  while (!run->finished) {
+    auto delivery = co_await consumer->next();
+    if (run->finished) {
+      break;
+    }
+    if (!delivery) {
+      run->failure = delivery.error();
+      run->finished = true;
+      break;
+    }
+    if (auto shown = printer->readable(delivery.value().report())) {
+      run->reports.push_back(std::move(*shown));
+    }
+    run->newest = std::move(delivery).value();
+    run->last_arrival = std::chrono::steady_clock::now();
+    if (max_reports > 0 && ++run->received >= max_reports) {
+      run->finished = true;
+    }
+  }
+  run->tick.cancel();
+}
+
+// The whole export as one text: STIX as a single bundle (objects shared by
+// several reports, such as the publisher's identity, once), the line formats
+// report after report.
+std::string render_export(const std::vector<v1::Report>& reports, formats::Format format) {
+  if (format == formats::Format::kStix) {
+    std::vector<formats::StixObject> objects;
+    std::set<std::string> seen;
+    std::string identity;
+    for (const auto& report : reports) {
+      identity += report.id() + "/" + std::to_string(report.broker().sequence()) + ";";
+      for (auto& object : formats::stix_objects(report)) {
+        if (seen.insert(object.id).second) {
+          objects.push_back(std::move(object));
+        }
+      }
+    }
+    return formats::stix_bundle_of(identity, objects) + "\n";
+  }
+  ReportRenderer renderer(format);
+  std::string text;
+  for (const auto& report : reports) {
+    text += renderer.render(report);
+  }
+  return text;
+}
+
+Result<void> write_export(const std::string& text, const std::filesystem::path& out_path) {
+  if (out_path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      return make_error(v1::INVALID_INPUT, "cannot write to standard output");
+    }
+    return ok();
+  }
+  // Whole or not at all: a half-written file must not pass for an export.
+  return files::write_file_atomic(out_path, text, 0640);
+}
+
+asio::awaitable<int> export_durable(ClientOptions options, ExportOptions export_options) {
+  auto executor = co_await asio::this_coro::executor;
+  auto made = make_durable_consumer(executor, options, export_options.feed, export_options.durable);
+  if (!made) {
+    co_return report_failure("cannot open a session with the broker", made.error());
+  }
+  auto consumer = std::move(made).value();
+  auto run = std::make_shared<ExportRun>(executor);
+  asio::co_spawn(executor,
+                 collect_for_export(consumer, ReportPrinter::for_profile(options, export_options.format), run,
+                                    export_options.max_reports),
+                 asio::detached);
+  const auto idle = std::chrono::milliseconds(static_cast<long>(export_options.idle_s * 1000));
+  while (!run->finished && std::chrono::steady_clock::now() - run->last_arrival < idle) {
+    run->tick.expires_after(std::chrono::milliseconds(50));
+    co_await run->tick.async_wait(kUseAwaitableTuple);
+  }
+  run->finished = true;
+  if (run->failure) {
+    consumer->close();
+    co_return report_failure("export of durable subscription '" + export_options.durable + "' failed; nothing "
+                                 "was acknowledged",
+                             *run->failure);
+  }
+  if (!run->newest) {
+    consumer->close();
+    std::cerr << "weft: nothing new on durable subscription '" << export_options.durable << "'; nothing written\n";
+    co_return kExitOk;
+  }
+  const std::string where = export_options.out_path.empty() ? "standard output" : export_options.out_path.string();
+  if (auto written = write_export(render_export(run->reports, export_options.format), export_options.out_path);
+      !written) {
+    consumer->close();
+    std::cerr << "weft: cannot write the export to " << where << ": " << written.error().message
+              << "; nothing was acknowledged\n";
+    co_return kExitConfig;
+  }
+  consumer->ack(*run->newest);
+  co_await consumer->close_after_acks();
+  std::cerr << "weft: exported " << run->reports.size() << (run->reports.size() == 1 ? " report" : " reports")
+            << " of feed '" << export_options.feed << "' to " << where << " as "
+            << formats::format_name(export_options.format) << "; acknowledged up to sequence "
+            << run->newest->report().broker().sequence() << "\n";
+  co_return kExitOk;
+}
+
 // ---- whoami / ping ---------------------------------------------------------
 
 asio::awaitable<int> whoami(ClientOptions options) {
@@ -448,8 +614,8 @@ asio::awaitable<int> whoami(ClientOptions options) {
   co_return kExitOk;
 }
 
-asio::awaitable<int> get_reports(ClientOptions options, std::vector<std::string> ids) {
-  const auto printer = ReportPrinter::for_profile(options);
+asio::awaitable<int> get_reports(ClientOptions options, std::vector<std::string> ids, formats::Format format) {
+  const auto printer = ReportPrinter::for_profile(options, format);
   auto connection = co_await open_session(options);
   if (!connection) {
     co_return report_failure("cannot open a session with the broker", connection.error());
@@ -516,7 +682,8 @@ int run_admin_policy_reload(const std::filesystem::path& deployment_dir, ClientO
   return run_to_completion(io, reload_policies(options));
 }
 
-int run_publish(const ClientOptions& options, const std::string& input_path) {
+int run_publish(const ClientOptions& options, const std::string& input_path, const ImportSettings& import,
+                bool strict) {
   std::string input;
   std::string source = input_path;
   if (input_path.empty() || input_path == "-") {
@@ -530,17 +697,41 @@ int run_publish(const ClientOptions& options, const std::string& input_path) {
     }
     input = std::move(read).value();
   }
+  ReadReports read = read_reports(input, source, import);
+  for (const auto& gap : read.not_carried) {
+    std::cerr << "weft: " << source << ": not carried: " << gap << "\n";
+  }
+  if (strict) {
+    const auto bad = std::count_if(read.reports.begin(), read.reports.end(),
+                                   [](const InputReport& entry) { return !entry.report; });
+    if (bad > 0) {
+      for (const auto& entry : read.reports) {
+        if (!entry.report) {
+          std::cerr << "weft: " << entry.where << ": " << entry.report.error().message << "\n";
+        }
+      }
+      std::cerr << "weft: --strict: nothing published; " << bad << (bad == 1 ? " object" : " objects")
+                << " of " << source << " cannot be published\n";
+      return kExitRefused;
+    }
+  }
   asio::io_context io(1);
-  return run_to_completion(io, publish_all(options, parse_reports(input, source)));
+  return run_to_completion(io, publish_all(options, std::move(read.reports)));
 }
 
 int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s,
-                  const std::string& durable) {
+                  const std::string& durable, formats::Format format) {
   asio::io_context io(1);
   if (!durable.empty()) {
-    return run_to_completion(io, subscribe_durable_and_print(options, feeds.front(), durable, count, timeout_s));
+    return run_to_completion(io,
+                             subscribe_durable_and_print(options, feeds.front(), durable, count, timeout_s, format));
   }
-  return run_to_completion(io, subscribe_and_print(options, feeds, count, timeout_s));
+  return run_to_completion(io, subscribe_and_print(options, feeds, count, timeout_s, format));
+}
+
+int run_export(const ClientOptions& options, const ExportOptions& export_options) {
+  asio::io_context io(1);
+  return run_to_completion(io, export_durable(options, export_options));
 }
 
 int run_whoami(const ClientOptions& options) {
@@ -548,9 +739,9 @@ int run_whoami(const ClientOptions& options) {
   return run_to_completion(io, whoami(options));
 }
 
-int run_get(const ClientOptions& options, const std::vector<std::string>& ids) {
+int run_get(const ClientOptions& options, const std::vector<std::string>& ids, formats::Format format) {
   asio::io_context io(1);
-  return run_to_completion(io, get_reports(options, ids));
+  return run_to_completion(io, get_reports(options, ids, format));
 }
 
 int run_ping(const ClientOptions& options, int count) {

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/report_input.h"
+#include "formats/formats.h"
+
 namespace weft::cli {
 
 struct ClientOptions {
@@ -20,15 +23,31 @@ struct ClientOptions {
   std::size_t window = 32;
 };
 
-int run_publish(const ClientOptions& options, const std::string& input_path);
+// `strict`: any object that cannot be published stops the whole input
+// before anything is sent.
+int run_publish(const ClientOptions& options, const std::string& input_path, const ImportSettings& import,
+                bool strict);
 // With `durable` set (exactly one feed): a durable subscription of that name,
 // each report acknowledged once printed.
 int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s,
-                  const std::string& durable);
+                  const std::string& durable, formats::Format format);
+// `weft export`: everything a durable subscription has not yet acknowledged,
+// until nothing new arrives for `idle_s` seconds (or `max_reports`), written
+// to `out_path` (or stdout) in `format` — STIX as one bundle — and only then
+// acknowledged, so a failed write loses nothing.
+struct ExportOptions {
+  std::string feed;
+  std::string durable;
+  formats::Format format = formats::Format::kStix;
+  std::filesystem::path out_path;  // empty: stdout
+  double idle_s = 2;
+  long max_reports = 0;  // 0: no limit
+};
+int run_export(const ClientOptions& options, const ExportOptions& export_options);
 int run_whoami(const ClientOptions& options);
 // Prints each report (one JSON line, as subscribe does) that the broker lets
 // this organisation have; NOT_FOUND for the others, on stderr.
-int run_get(const ClientOptions& options, const std::vector<std::string>& ids);
+int run_get(const ClientOptions& options, const std::vector<std::string>& ids, formats::Format format);
 int run_ping(const ClientOptions& options, int count);
 // `weft admin policy reload`: as the deployment's operator organisation
 // (or `options.profile`), asks the broker to re-read its policies.

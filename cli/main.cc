@@ -1,6 +1,7 @@
 // weft: the command-line client. Thin: parses arguments and calls the
 // admin and client commands.
 #include <iostream>
+#include <map>
 
 #include <CLI/CLI.hpp>
 
@@ -9,10 +10,13 @@
 #include "cli/client_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/policy_commands.h"
+#include "formats/identifiers.h"
 
 namespace {
 
 using namespace weft::cli;
+namespace formats = weft::formats;
+namespace v1 = weft::v1;
 
 int finish(const weft::Result<void>& result) {
   if (!result) {
@@ -60,9 +64,25 @@ int main(int argc, char** argv) {
   std::string publish_input = "-";
   auto* publish = app.add_subcommand(
       "publish",
-      "Publish reports from a JSON file (one report object, an array of them, or JSON Lines); '-' reads stdin.\n"
-      "Prints one JSON line per acknowledged report; refusals go to stderr.");
+      "Publish reports from a file: weft JSON (one report object, an array of them, or JSON Lines), a STIX 2.1\n"
+      "bundle, MISP event JSON or CSV (--format); '-' reads stdin. Prints one JSON line per acknowledged report;\n"
+      "refusals, skipped objects and what the format had that weft does not carry go to stderr.");
   publish->add_option("file", publish_input, "Report file, or - for standard input")->capture_default_str();
+  const std::map<std::string, formats::Format> format_names = {{"jsonl", formats::Format::kJsonl},
+                                                               {"stix", formats::Format::kStix},
+                                                               {"misp", formats::Format::kMisp},
+                                                               {"csv", formats::Format::kCsv}};
+  ImportSettings import;
+  std::string import_tlp;
+  bool strict = false;
+  publish->add_option("--format", import.format, "Input format: jsonl, stix, misp or csv")
+      ->transform(CLI::CheckedTransformer(format_names, CLI::ignore_case))
+      ->default_str("jsonl");
+  publish->add_option("--feed", import.feed, "Feed for reports whose format names none (STIX, CSV, untagged MISP)");
+  publish->add_option("--tlp", import_tlp,
+                      "TLP for reports that carry no marking: clear, green, amber, amber+strict or red "
+                      "(without it such reports are refused)");
+  publish->add_flag("--strict", strict, "Publish nothing if any object in the file cannot be published");
   publish->add_option("--window", client.window, "Reports in flight at once (1 publishes strictly one by one)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
@@ -80,6 +100,12 @@ int main(int argc, char** argv) {
       "subscribe", "Receive reports from feeds and print each as one JSON line (protobuf JSON mapping).");
   subscribe->add_option("--feed", feeds, "Feed to subscribe to (repeat for several)")->required();
   subscribe->add_option("--count", count, "Exit 0 after this many reports (default: run until interrupted)");
+  formats::Format output_format = formats::Format::kJsonl;
+  subscribe->add_option("--format", output_format,
+                        "Output: jsonl (weft JSON), stix (a STIX 2.1 bundle per line), misp (a MISP event per line) "
+                        "or csv (block-list rows under one header)")
+      ->transform(CLI::CheckedTransformer(format_names, CLI::ignore_case))
+      ->default_str("jsonl");
   subscribe->add_option("--timeout", timeout_s, "Exit 4 if --count reports have not arrived after this many seconds");
   std::string durable;
   double subscribe_retry_for_s = 0;
@@ -178,6 +204,31 @@ int main(int argc, char** argv) {
   auto* get = app.add_subcommand(
       "get", "Print stored reports by id, filtered by your policy like a delivery (NOT_FOUND when not for you).");
   get->add_option("id", get_ids, "Report ids (UUIDs)")->required();
+  get->add_option("--format", output_format, "Output: jsonl, stix, misp or csv (as for subscribe)")
+      ->transform(CLI::CheckedTransformer(format_names, CLI::ignore_case))
+      ->default_str("jsonl");
+
+  // weft export
+  ExportOptions export_options;
+  auto* export_cmd = app.add_subcommand(
+      "export",
+      "Write what a durable subscription has not yet acknowledged to a file, for a SIEM, firewall or TIP:\n"
+      "reads until nothing new arrives for --idle seconds, writes the file whole, then acknowledges.\n"
+      "The next export starts after it.");
+  export_cmd->add_option("--feed", export_options.feed, "Feed")->required();
+  export_cmd->add_option("--durable", export_options.durable,
+                         "Durable subscription NAME (created at the feed's end on first use)")
+      ->required();
+  export_cmd->add_option("--format", export_options.format,
+                         "stix (one bundle), misp (an event per line), csv (block list) or jsonl")
+      ->transform(CLI::CheckedTransformer(format_names, CLI::ignore_case))
+      ->default_str("stix");
+  export_cmd->add_option("--out", export_options.out_path, "File to write (replaced whole); default stdout");
+  export_cmd->add_option("--idle", export_options.idle_s, "Seconds without a new report that end the export")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  export_cmd->add_option("--max", export_options.max_reports, "At most this many reports")
+      ->check(CLI::NonNegativeNumber);
   auto* whoami = app.add_subcommand("whoami", "Show who the broker says you are: organisation, roles, limits.");
   int ping_count = 1;
   auto* ping = app.add_subcommand("ping", "Measure the round trip to the broker.");
@@ -283,7 +334,18 @@ int main(int argc, char** argv) {
   }
 
   if (*publish) {
-    return run_publish(client, publish_input);
+    if (!import_tlp.empty()) {
+      import.default_tlp = formats::tlp_from_level_name(import_tlp);
+      if (import.default_tlp == v1::TLP_UNSPECIFIED) {
+        std::cerr << "weft: --tlp: unknown level '" << import_tlp
+                  << "'; use clear, green, amber, amber+strict or red\n";
+        return kExitUsage;
+      }
+    }
+    return run_publish(client, publish_input, import, strict);
+  }
+  if (*export_cmd) {
+    return run_export(client, export_options);
   }
   if (*subscribe) {
     if (count < 0 || timeout_s < 0) {
@@ -295,10 +357,10 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     client.retry_for_s = subscribe_retry_for_s;
-    return run_subscribe(client, feeds, count, timeout_s, durable);
+    return run_subscribe(client, feeds, count, timeout_s, durable, output_format);
   }
   if (*get) {
-    return run_get(client, get_ids);
+    return run_get(client, get_ids, output_format);
   }
   if (*whoami) {
     return run_whoami(client);

@@ -152,4 +152,60 @@ std::vector<InputReport> parse_reports(std::string_view input, std::string_view 
   return reports;
 }
 
+ReadReports read_reports(std::string_view input, std::string_view source_name, const ImportSettings& settings) {
+  ReadReports out;
+  if (settings.format == formats::Format::kJsonl) {
+    out.reports = parse_reports(input, source_name);
+    // The defaults fill gaps only; a report's own feed and TLP always win.
+    for (auto& entry : out.reports) {
+      if (!entry.report) {
+        continue;
+      }
+      v1::Report& report = entry.report.value();
+      if (report.feed().empty()) {
+        report.set_feed(settings.feed);
+      }
+      if (report.tlp() == v1::TLP_UNSPECIFIED) {
+        report.set_tlp(settings.default_tlp);
+      }
+    }
+    return out;
+  }
+  formats::ImportOptions options;
+  options.feed = settings.feed;
+  options.default_tlp = settings.default_tlp;
+  Result<formats::Imported> imported = make_error(v1::INTERNAL, "no format");
+  switch (settings.format) {
+    case formats::Format::kStix:
+      imported = formats::import_stix(input, options);
+      break;
+    case formats::Format::kMisp:
+      imported = formats::import_misp(input, options);
+      break;
+    case formats::Format::kCsv:
+      imported = formats::import_csv(input, options);
+      break;
+    case formats::Format::kJsonl:
+      break;
+  }
+  if (!imported) {
+    out.reports.push_back({std::string(source_name), imported.error()});
+    return out;
+  }
+  for (auto& found : imported.value().reports) {
+    out.reports.push_back({std::string(source_name) + ": " + found.source, std::move(found.report)});
+  }
+  for (const auto& problem : imported.value().problems) {
+    out.reports.push_back(
+        {std::string(source_name) + ": " + problem.object, make_error(v1::INVALID_INPUT, problem.message)});
+  }
+  for (const auto& gap : imported.value().not_carried) {
+    out.not_carried.push_back(gap.object + ": " + gap.message);
+  }
+  if (out.reports.empty()) {
+    out.reports.push_back({std::string(source_name), make_error(v1::INVALID_INPUT, "no reports in the input")});
+  }
+  return out;
+}
+
 }  // namespace weft::cli

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/formats.h"
 #include "proto/error.h"
 #include "weft/v1/report.pb.h"
 
@@ -29,5 +30,22 @@ struct JsonValueText {
 Result<std::vector<JsonValueText>> split_json_values(std::string_view input);
 
 std::vector<InputReport> parse_reports(std::string_view input, std::string_view source_name);
+
+// `weft publish --format F [--feed F] [--tlp L]`.
+struct ImportSettings {
+  formats::Format format = formats::Format::kJsonl;
+  std::string feed;                                 // where the input names none
+  v1::Tlp default_tlp = v1::TLP_UNSPECIFIED;        // where the input marks none
+};
+
+struct ReadReports {
+  // Every report found, then every object that could not become one (an
+  // entry whose report is the error, naming the object).
+  std::vector<InputReport> reports;
+  // What the format had that weft does not carry: "<object>: <what>".
+  std::vector<std::string> not_carried;
+};
+
+ReadReports read_reports(std::string_view input, std::string_view source_name, const ImportSettings& settings);
 
 }  // namespace weft::cli

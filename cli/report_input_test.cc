@@ -66,5 +66,40 @@ TEST(ReportInput, UnbalancedInputIsOneClearError) {
   EXPECT_EQ(empty[0].report.error().message, "no reports in the input");
 }
 
+TEST(ReportInput, FeedAndTlpDefaultsFillOnlyGaps) {
+  const std::string input = std::string(kContractReport) + "\n" +
+                            R"({"id":"6f0c6c1e-8d1b-4a57-9a43-0d6f4f3c2b10","title":"bare"})" + "\n";
+  ImportSettings settings;
+  settings.feed = "malware";
+  settings.default_tlp = v1::AMBER;
+  auto read = read_reports(input, "r.jsonl", settings);
+  ASSERT_EQ(read.reports.size(), 2U);
+  EXPECT_EQ(read.reports[0].report.value().feed(), "phishing");
+  EXPECT_EQ(read.reports[0].report.value().tlp(), v1::GREEN);
+  EXPECT_EQ(read.reports[1].report.value().feed(), "malware");
+  EXPECT_EQ(read.reports[1].report.value().tlp(), v1::AMBER);
+}
+
+TEST(ReportInput, ObjectsAFormatCannotImportAreEntriesNamingThem) {
+  ImportSettings settings;
+  settings.format = formats::Format::kCsv;
+  settings.feed = "phishing";
+  settings.default_tlp = v1::GREEN;
+  auto read = read_reports("type,value,colour\nipv4,198.51.100.7,red\nipv4,nope,blue\n", "list.csv", settings);
+  ASSERT_EQ(read.reports.size(), 2U);
+  ASSERT_TRUE(read.reports[0].report);
+  EXPECT_EQ(read.reports[0].report.value().indicators_size(), 1);
+  ASSERT_FALSE(read.reports[1].report);
+  EXPECT_TRUE(read.reports[1].where.starts_with("list.csv: line 3")) << read.reports[1].where;
+  EXPECT_EQ(read.reports[1].report.error().message.find("nope"), std::string::npos);
+  ASSERT_EQ(read.not_carried.size(), 1U);
+  EXPECT_NE(read.not_carried[0].find("colour"), std::string::npos) << read.not_carried[0];
+
+  auto garbage = read_reports("{\"Event\": [", "event.json", {formats::Format::kMisp, "phishing", v1::GREEN});
+  ASSERT_EQ(garbage.reports.size(), 1U);
+  ASSERT_FALSE(garbage.reports[0].report);
+  EXPECT_EQ(garbage.reports[0].report.error().code, v1::INVALID_INPUT);
+}
+
 }  // namespace
 }  // namespace weft::cli
