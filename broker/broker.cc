@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "broker/net/accept.h"
 #include "broker/net/session.h"
 #include "common/files.h"
 #include "common/log.h"
@@ -24,11 +25,6 @@ constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
 bool same_file_state(const struct stat& a, const struct stat& b) {
   return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
          a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
-}
-
-bool is_resource_exhaustion(const boost::system::error_code& error) {
-  return error == asio::error::no_descriptors || error == asio::error::no_buffer_space ||
-         error == asio::error::no_memory || error.value() == ENFILE;
 }
 
 }  // namespace
@@ -75,6 +71,10 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
       signals_(std::in_place, *contexts_[0]),
       registry_timer_(std::in_place, *contexts_[0]),
       sweep_timer_(std::in_place, *contexts_[0]) {
+  if (settings_.taxii.enabled) {
+    taxii_ = std::make_unique<taxii::TaxiiServer>(services_, tls_, *contexts_[0],
+                                                  [this]() -> Context& { return next_context(); });
+  }
   for (auto& context : contexts_) {
     work_guards_.emplace_back(context->get_executor());
   }
@@ -90,6 +90,7 @@ Broker::~Broker() {
   // Every queued record is written and a final checkpoint signed.
   audit_.reset();
   // I/O objects of context 0 must go before their context does.
+  taxii_.reset();
   sweep_timer_.reset();
   registry_timer_.reset();
   signals_.reset();
@@ -101,28 +102,18 @@ Broker::~Broker() {
 }
 
 Result<std::uint16_t> Broker::listen() {
-  boost::system::error_code error;
-  const auto address = asio::ip::make_address(settings_.listen_host, error);
-  if (error) {
-    return make_error(v1::CONFIG_INVALID, "listen address '" + settings_.listen_host + "' is not an IP address");
-  }
-  const tcp::endpoint endpoint(address, settings_.listen_port);
-  acceptor_->open(endpoint.protocol(), error);
-  if (!error) {
-    acceptor_->set_option(tcp::acceptor::reuse_address(true), error);
-  }
-  if (!error) {
-    acceptor_->bind(endpoint, error);
-  }
-  if (!error) {
-    acceptor_->listen(asio::socket_base::max_listen_connections, error);
-  }
-  if (error) {
-    return make_error(v1::CONFIG_INVALID,
-                      "cannot listen on " + settings_.listen_host + ":" + std::to_string(settings_.listen_port) +
-                          ": " + error.message());
+  WEFT_TRY(net::listen_on(*acceptor_, settings_.listen_host, settings_.listen_port, "listen"));
+  if (taxii_) {
+    WEFT_TRY(taxii_->listen());
   }
   return acceptor_->local_endpoint().port();
+}
+
+std::optional<std::uint16_t> Broker::taxii_port() const {
+  if (!taxii_) {
+    return std::nullopt;
+  }
+  return taxii_->port();
 }
 
 void Broker::run() {
@@ -134,6 +125,9 @@ void Broker::run() {
   asio::co_spawn(*contexts_[0], watch_registry(), [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "registry"}}); });
   asio::co_spawn(*contexts_[0], sweep_expired(),
                  [](std::exception_ptr e) { log::failure("broker.task_failed", e, {{"task", "retention"}}); });
+  if (taxii_) {
+    taxii_->start();
+  }
   for (const auto& policy : policies_->current()->policies()) {
     log::info("policy.loaded", {{"trigger", "start"},
                                 {"policy", policy->name()},
@@ -142,6 +136,8 @@ void Broker::run() {
   }
   log::info("broker.started", {{"broker_id", settings_.broker_id},
                                {"listen", settings_.listen_host + ":" + std::to_string(acceptor_->local_endpoint().port())},
+                               {"taxii", taxii_ ? settings_.taxii.listen_host + ":" + std::to_string(taxii_->port())
+                                                : std::string("off")},
                                {"threads", settings_.network_threads},
                                {"organisations", registry_.current()->proto().organisations_size()}});
   std::vector<std::thread> threads;
@@ -159,6 +155,7 @@ void Broker::run() {
                                {"deliveries_withheld", counters_.deliveries_withheld.load()},
                                {"deliveries_failed_closed", counters_.deliveries_failed_closed.load()},
                                {"deliveries_held_for_audit", counters_.deliveries_held_for_audit.load()},
+                               {"taxii_reports_served", counters_.taxii_reports_served.load()},
                                {"audit_entries", audit_->size()},
                                {"sessions_opened", counters_.sessions_opened.load()}});
 }
@@ -199,16 +196,21 @@ asio::awaitable<void> Broker::shut_down() {
   for (auto& session : sessions_.snapshot()) {
     session->close_async(v1::SHUTTING_DOWN, "the broker is shutting down; reconnect later", CloseReason::kShutdown);
   }
+  if (taxii_) {
+    taxii_->stop();
+  }
+  const auto open = [this] { return sessions_.size() + (taxii_ ? taxii_->open_connections() : 0); };
   // Sessions flush what they queued and send their last frame; the grace
   // period bounds how long a stuck peer can delay the exit.
   asio::steady_timer timer(*contexts_[0]);
   const auto deadline = std::chrono::steady_clock::now() + settings_.limits.shutdown_grace;
-  while (sessions_.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (open() > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(kUseAwaitableTuple);
   }
-  if (sessions_.size() > 0) {
-    log::warn("broker.shutdown_forced", {{"sessions_left", sessions_.size()}});
+  if (open() > 0) {
+    log::warn("broker.shutdown_forced", {{"sessions_left", sessions_.size()},
+                                         {"taxii_connections_left", taxii_ ? taxii_->open_connections() : 0}});
   }
   for (auto& guard : work_guards_) {
     guard.reset();
@@ -226,31 +228,9 @@ Broker::Context& Broker::next_context() {
 
 asio::awaitable<void> Broker::accept_loop() {
   asio::steady_timer backoff(*contexts_[0]);
-  while (!stopping_) {
-    Context& target = next_context();
-    tcp::socket socket(target);
-    auto [error] = co_await acceptor_->async_accept(socket, kUseAwaitableTuple);
-    if (error) {
-      if (stopping_ || error == asio::error::operation_aborted) {
-        break;
-      }
-      if (is_resource_exhaustion(error)) {
-        // Out of descriptors or memory: back off instead of spinning; the
-        // pending connection stays in the backlog until we can take it.
-        log::warn("broker.accept_backoff", {{"error", error.message()}});
-        backoff.expires_after(std::chrono::milliseconds(100));
-        co_await backoff.async_wait(kUseAwaitableTuple);
-      } else {
-        log::warn("broker.accept_failed", {{"error", error.message()}});
-      }
-      continue;
-    }
-    boost::system::error_code endpoint_error;
-    const auto remote = socket.remote_endpoint(endpoint_error);
-    if (endpoint_error) {
-      continue;  // the peer is already gone
-    }
-    const std::string address = remote.address().to_string();
+  while (auto accepted = co_await net::accept_next(*acceptor_, next_context(), backoff, "broker",
+                                                   [this] { return stopping_.load(); })) {
+    const std::string& address = accepted->address;
     if (sessions_.size() >= settings_.limits.max_connections) {
       log::warn("security.connection_refused", {{"peer", address}, {"reason", "max_connections"}});
       continue;  // the socket closes when it goes out of scope
@@ -259,9 +239,8 @@ asio::awaitable<void> Broker::accept_loop() {
       log::warn("security.connection_refused", {{"peer", address}, {"reason", "max_preauth_per_ip"}});
       continue;
     }
-    socket.set_option(tcp::no_delay(true), endpoint_error);
-    auto session = std::make_shared<net::Session>(net::Session::Stream(std::move(socket), *tls_), services_,
-                                                  ++next_session_id_, address);
+    auto session = std::make_shared<net::Session>(net::Session::Stream(std::move(accepted->socket), *tls_),
+                                                  services_, ++next_session_id_, address);
     net::Session::start(std::move(session));
   }
 }

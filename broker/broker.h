@@ -28,6 +28,7 @@
 #include "broker/registry_holder.h"
 #include "broker/router.h"
 #include "broker/services.h"
+#include "broker/taxii/taxii_server.h"
 
 namespace weft::broker {
 
@@ -40,8 +41,11 @@ class Broker {
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
 
-  // Binds the listening socket; returns the port (useful with port 0).
+  // Binds the listening sockets (the TAXII one too when configured);
+  // returns the weft protocol's port (useful with port 0).
   Result<std::uint16_t> listen();
+  // The TAXII port once listen() bound it; none when TAXII is off.
+  std::optional<std::uint16_t> taxii_port() const;
   // Serves until SIGTERM/SIGINT or stop(); SIGHUP re-reads the registry.
   void run();
   // Thread-safe: starts a graceful shutdown.
@@ -80,6 +84,8 @@ class Broker {
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<provenance::SigningKey> provenance_key_;
   Services services_;
+  // The TAXII read side; null when not configured.
+  std::unique_ptr<taxii::TaxiiServer> taxii_;
   // Optional only so the destructor can destroy them before context 0.
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
   std::optional<boost::asio::signal_set> signals_;

@@ -24,6 +24,40 @@ Error config_error(std::string_view source, const std::string& problem) {
   return make_error(v1::CONFIG_INVALID, std::string(source) + ": " + problem);
 }
 
+Result<void> taxii_from_config(const v1::TaxiiConfig& in, std::string_view source, TaxiiSettings& out) {
+  if (in.listen().empty()) {
+    return ok();
+  }
+  out.enabled = true;
+  if (auto parsed = parse_host_port(in.listen(), out.listen_host, out.listen_port); !parsed) {
+    return config_error(source, "taxii.listen: " + parsed.error().message);
+  }
+  out.max_page = or_default(in.max_page(), 100U);
+  out.max_header_bytes = or_default(in.max_header_bytes(), 8192U);
+  out.max_body_bytes = or_default(in.max_body_bytes(), 4096U);
+  out.max_connections = or_default(in.max_connections(), 256U);
+  out.max_requests_per_connection = or_default(in.max_requests_per_connection(), 1000U);
+  out.idle_timeout = ms_or_default(in.idle_timeout_ms(), 30000);
+  out.request_timeout = ms_or_default(in.request_timeout_ms(), 10000);
+  out.max_scan_reports = or_default(in.max_scan_reports(), 1000U);
+  if (out.max_page > 10000) {
+    return config_error(source, "taxii.max_page must be at most 10000 objects");
+  }
+  if (out.max_header_bytes < 1024 || out.max_header_bytes > 65536) {
+    return config_error(source, "taxii.max_header_bytes must be between 1024 and 65536");
+  }
+  if (out.max_body_bytes > 1U << 20) {
+    return config_error(source, "taxii.max_body_bytes must be at most 1048576 (the read side takes no uploads)");
+  }
+  if (out.max_connections > 100000) {
+    return config_error(source, "taxii.max_connections must be at most 100000");
+  }
+  if (out.max_scan_reports > 100000) {
+    return config_error(source, "taxii.max_scan_reports must be at most 100000");
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std::filesystem::path& config_dir,
@@ -114,6 +148,12 @@ Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std:
     return config_error(source, "network_threads must be at most 64");
   }
   settings.registry_poll = ms_or_default(config.registry_poll_ms(), 250);
+
+  WEFT_TRY(taxii_from_config(config.taxii(), source, settings.taxii));
+  if (settings.taxii.enabled && settings.taxii.listen_host == settings.listen_host &&
+      settings.taxii.listen_port == settings.listen_port && settings.listen_port != 0) {
+    return config_error(source, "taxii.listen must differ from listen (" + config.listen() + ")");
+  }
 
   const v1::BrokerLimits& in = config.limits();
   Limits& limits = settings.limits;

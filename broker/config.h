@@ -51,6 +51,21 @@ struct AuditSettings {
   std::uint32_t queue_limit = 65536;
 };
 
+// The TAXII 2.1 read side; off unless `enabled`.
+struct TaxiiSettings {
+  bool enabled = false;
+  std::string listen_host;
+  std::uint16_t listen_port = 0;
+  std::uint32_t max_page = 100;
+  std::uint32_t max_header_bytes = 8192;
+  std::uint32_t max_body_bytes = 4096;
+  std::uint32_t max_connections = 256;
+  std::uint32_t max_requests_per_connection = 1000;
+  std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds request_timeout{10000};
+  std::uint32_t max_scan_reports = 1000;
+};
+
 struct Settings {
   std::string listen_host;
   std::uint16_t listen_port = 0;
@@ -72,6 +87,7 @@ struct Settings {
   std::uint32_t storage_queue_limit = 8192;
   Retention retention;
   AuditSettings audit;
+  TaxiiSettings taxii;
   Limits limits{};
 };
 

@@ -82,5 +82,41 @@ TEST(Config, TextErrorsNameLineAndColumn) {
   EXPECT_EQ(parsed.error().message.rfind("weftd.conf:3:", 0), 0U) << parsed.error().message;
 }
 
+TEST(Config, TaxiiIsOffUnlessListenIsSet) {
+  auto settings = settings_from_config(minimal(), "/etc/weft", "weftd.conf");
+  ASSERT_TRUE(settings);
+  EXPECT_FALSE(settings.value().taxii.enabled);
+}
+
+TEST(Config, TaxiiDefaultsAndLimits) {
+  auto config = minimal();
+  config.mutable_taxii()->set_listen("127.0.0.1:0");
+  auto settings = settings_from_config(config, "/etc/weft", "weftd.conf");
+  ASSERT_TRUE(settings) << settings.error().describe();
+  const TaxiiSettings& taxii = settings.value().taxii;
+  EXPECT_TRUE(taxii.enabled);
+  EXPECT_EQ(taxii.listen_host, "127.0.0.1");
+  EXPECT_EQ(taxii.listen_port, 0);
+  EXPECT_EQ(taxii.max_page, 100U);
+  EXPECT_EQ(taxii.max_header_bytes, 8192U);
+  EXPECT_EQ(taxii.max_connections, 256U);
+  EXPECT_EQ(taxii.idle_timeout.count(), 30000);
+
+  const std::pair<void (*)(v1::TaxiiConfig&), const char*> refused[] = {
+      {[](v1::TaxiiConfig& t) { t.set_listen("nowhere"); }, "taxii.listen"},
+      {[](v1::TaxiiConfig& t) { t.set_max_page(20000); }, "taxii.max_page"},
+      {[](v1::TaxiiConfig& t) { t.set_max_header_bytes(100); }, "taxii.max_header_bytes"},
+      {[](v1::TaxiiConfig& t) { t.set_max_body_bytes(2U << 20); }, "taxii.max_body_bytes"},
+      {[](v1::TaxiiConfig& t) { t.set_listen("127.0.0.1:7443"); }, "must differ from listen"},
+  };
+  for (const auto& [change, named] : refused) {
+    auto bad = config;
+    change(*bad.mutable_taxii());
+    auto refusal = settings_from_config(bad, "/etc/weft", "weftd.conf");
+    ASSERT_FALSE(refusal) << named;
+    EXPECT_NE(refusal.error().message.find(named), std::string::npos) << refusal.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace weft::broker

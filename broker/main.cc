@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_file, "Broker configuration (protobuf text format, weft.v1.BrokerConfig)")
       ->required();
   app.add_option("--ready-file", ready_file,
-                 "Once listening, write {\"pid\":...,\"port\":...} to this file (for supervisors and tests)");
+                 "Once listening, write {\"pid\":...,\"port\":...[,\"taxii_port\":...]} to this file (for "
+                 "supervisors and tests)");
   app.add_option("--listen", listen_override, "Override the config's listen address (HOST:PORT; port 0 = any)");
   app.add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   app.set_version_flag("--version", "weftd 0.1.0");
@@ -75,7 +76,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!ready_file.empty()) {
-    const std::string ready = "{\"pid\":" + std::to_string(::getpid()) + ",\"port\":" + std::to_string(port.value()) + "}\n";
+    std::string ready = "{\"pid\":" + std::to_string(::getpid()) + ",\"port\":" + std::to_string(port.value());
+    if (const auto taxii_port = broker.value()->taxii_port()) {
+      ready += ",\"taxii_port\":" + std::to_string(*taxii_port);
+    }
+    ready += "}\n";
     if (auto written = weft::files::write_file_atomic(ready_file, ready, 0644); !written) {
       std::cerr << "weftd: cannot write the ready file: " << written.error().message << "\n";
       return 1;

@@ -47,6 +47,8 @@ struct Counters {
   std::atomic<std::uint64_t> deliveries_failed_closed{0};
   // Deliveries not made because the audit log could not record them.
   std::atomic<std::uint64_t> deliveries_held_for_audit{0};
+  // Reports whose objects went out on a TAXII page (docs/taxii.md).
+  std::atomic<std::uint64_t> taxii_reports_served{0};
   std::atomic<std::uint64_t> broker_fields_overwritten{0};
   std::atomic<std::uint64_t> unknown_fields_dropped{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(CloseReason::kCount)> closes{};

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "broker/net/peer_identity.h"
 #include "broker/pipeline/authorize.h"
 #include "broker/pipeline/audit_records.h"
 #include "broker/pipeline/fan_out.h"
@@ -21,7 +22,6 @@
 #include "common/log.h"
 #include "common/names.h"
 #include "common/registry.h"
-#include "tls/tls_context.h"
 
 namespace weft::broker::net {
 namespace {
@@ -114,11 +114,10 @@ asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
 }
 
 bool Session::identify() {
-  auto pin = tls::peer_spki_sha256(stream_.native_handle());
-  auto registry = services_.registry.current();
-  const v1::Organisation* org = pin ? registry->find_by_pin(pin.value()) : nullptr;
-  if (org == nullptr) {
-    const std::string shown = pin ? pin.value().substr(0, 16) : std::string("none");
+  const auto registry = services_.registry.current();
+  const PeerIdentity peer = identify_peer(stream_.native_handle(), *registry);
+  if (peer.status == PeerIdentity::Status::kUnknown) {
+    const std::string shown = peer.shown_pin();
     log::warn("security.unknown_identity", {{"conn", id_}, {"peer", peer_address_}, {"spki_prefix", shown}});
     close(v1::UNKNOWN_IDENTITY,
           "the key of this client certificate (SPKI sha256:" + shown +
@@ -126,9 +125,9 @@ bool Session::identify() {
           CloseReason::kUnknownIdentity);
     return false;
   }
-  pin_ = pin.value();
-  organisation_ = org->name();
-  if (org->revoked()) {
+  pin_ = peer.pin;
+  organisation_ = peer.org->name();
+  if (peer.status == PeerIdentity::Status::kRevoked) {
     log::warn("security.revoked_identity", {{"conn", id_}, {"org", organisation_}});
     close(v1::REVOKED, "organisation '" + organisation_ + "' has been revoked by the broker operator",
           CloseReason::kRevoked);
@@ -910,11 +909,12 @@ void Session::registry_changed() {
 
 Session::CurrentOrganisation Session::current_organisation() {
   CurrentOrganisation current{services_.registry.current(), nullptr};
-  const v1::Organisation* org = current.registry->find_by_pin(pin_);
-  if (org == nullptr || org->revoked() || org->name() != organisation_) {
+  const PeerIdentity peer = identify_pin(pin_, *current.registry);
+  const v1::Organisation* org = peer.org;
+  if (peer.status != PeerIdentity::Status::kKnown || org->name() != organisation_) {
     log::warn("security.session_revoked", {{"conn", id_}, {"org", organisation_}});
     close(v1::REVOKED,
-          org != nullptr && org->revoked()
+          peer.status == PeerIdentity::Status::kRevoked
               ? "organisation '" + organisation_ + "' has been revoked by the broker operator"
               : "the key of this session is no longer registered for organisation '" + organisation_ + "'",
           CloseReason::kRevoked);

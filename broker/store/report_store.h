@@ -70,6 +70,9 @@ class ReportStore {
   // Remembers what recipients received under AMBER, AMBER+STRICT or RED (see
   // RememberedCopy); forgotten with the report when it expires.
   virtual Result<void> remember_copies(const std::vector<RememberedCopy>& copies) = 0;
+  // Every feed anything was ever published to, in name order (TAXII lists
+  // them as collections).
+  virtual Result<std::vector<std::string>> list_feeds() = 0;
   // The stored report with this id, if there is one (with its sequence).
   virtual Result<std::optional<v1::Report>> find_report(const std::string& id) = 0;
   // Finds the subscription, or creates it at the current end of `feed`.

@@ -589,6 +589,24 @@ Result<std::size_t> SqliteStore::sweep(std::int64_t now, const std::vector<Reten
   return deleted;
 }
 
+Result<std::vector<std::string>> SqliteStore::list_feeds() {
+  Statement select(db_, "SELECT feed FROM feeds ORDER BY feed");
+  if (!select.ok()) {
+    return failure("cannot prepare the feed list");
+  }
+  std::vector<std::string> feeds;
+  while (true) {
+    const int step = select.step();
+    if (step == SQLITE_DONE) {
+      return feeds;
+    }
+    if (step != SQLITE_ROW) {
+      return failure("cannot list feeds");
+    }
+    feeds.push_back(select.text(0));
+  }
+}
+
 Result<std::uint64_t> SqliteStore::report_count() {
   Statement count(db_, "SELECT COUNT(*) FROM reports");
   if (!count.ok() || count.step() != SQLITE_ROW) {

@@ -147,6 +147,14 @@ void StorageService::find_report(std::string id, boost::asio::any_io_executor ex
   reader_ready_.notify_one();
 }
 
+void StorageService::list_feeds(boost::asio::any_io_executor executor, Done<std::vector<std::string>> done) {
+  {
+    std::lock_guard lock(reader_mutex_);
+    reader_jobs_.push_back([executor, done](SqliteStore& store) { complete(executor, done, store.list_feeds()); });
+  }
+  reader_ready_.notify_one();
+}
+
 void StorageService::run_writer() {
   while (true) {
     std::deque<WriterJob> jobs;

@@ -52,6 +52,7 @@ class StorageService {
   void read_feed(std::string feed, std::uint64_t after, std::size_t limit, boost::asio::any_io_executor executor,
                  Done<std::vector<v1::Report>> done);
   void find_report(std::string id, boost::asio::any_io_executor executor, Done<std::optional<v1::Report>> done);
+  void list_feeds(boost::asio::any_io_executor executor, Done<std::vector<std::string>> done);
   void open_subscription(std::string organisation, std::string name, std::string feed,
                          boost::asio::any_io_executor executor, Done<DurableSubscription> done);
   // Fire and forget; positions waiting together are written in one transaction.

@@ -76,6 +76,9 @@ void TestDeployment::launch_broker(const std::string& listen, const std::vector<
   const std::string text = read_text(ready);
   ASSERT_TRUE(std::regex_search(text, match, std::regex("\"port\":([0-9]+)"))) << text;
   port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+  taxii_port_ = std::regex_search(text, match, std::regex("\"taxii_port\":([0-9]+)"))
+                    ? static_cast<std::uint16_t>(std::stoi(match[1]))
+                    : 0;
 }
 
 void TestDeployment::kill_broker() {

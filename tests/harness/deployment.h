@@ -41,6 +41,8 @@ class TestDeployment {
   ChildProcess& broker() { return *broker_; }
   std::string broker_log() const;
   std::uint16_t port() const { return port_; }
+  // The TAXII port from the ready file; 0 when weftd serves no TAXII.
+  std::uint16_t taxii_port() const { return taxii_port_; }
 
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path profile(const std::string& org) const { return dir_ / "orgs" / org / "profile.conf"; }
@@ -65,6 +67,7 @@ class TestDeployment {
   std::unique_ptr<ChildProcess> broker_;
   int broker_starts_ = 0;
   std::uint16_t port_ = 0;
+  std::uint16_t taxii_port_ = 0;
 };
 
 // A report with a fresh random UUID.
