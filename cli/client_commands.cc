@@ -210,7 +210,8 @@ struct SubscribeState {
 // block-list CSV rows (the header before the first).
 class ReportRenderer {
  public:
-  explicit ReportRenderer(formats::Format format) : format_(format) {}
+  explicit ReportRenderer(formats::Format format, v1::Indicator::Type only = v1::Indicator::TYPE_UNSPECIFIED)
+      : format_(format), only_(only) {}
 
   std::string render(const v1::Report& report) {
     switch (format_) {
@@ -223,6 +224,8 @@ class ReportRenderer {
         header_written_ = true;
         return text + formats::csv_rows(report);
       }
+      case formats::Format::kValues:
+        return formats::value_lines(report, only_);
       case formats::Format::kJsonl:
         break;
     }
@@ -231,6 +234,7 @@ class ReportRenderer {
 
  private:
   formats::Format format_;
+  v1::Indicator::Type only_;
   bool header_written_ = false;
 };
 
@@ -241,9 +245,9 @@ class ReportRenderer {
 class ReportPrinter {
  public:
   static std::shared_ptr<const ReportPrinter> for_profile(const ClientOptions& options,
-                                                          formats::Format format = formats::Format::kJsonl) {
+                                                          const OutputFormat& output = {}) {
     auto printer = std::make_shared<ReportPrinter>();
-    printer->set_format(format);
+    printer->set_output(output);
     auto profile = load_profile(options);
     if (!profile) {
       return printer;
@@ -287,7 +291,9 @@ class ReportPrinter {
     return shown;
   }
 
-  void set_format(formats::Format format) { renderer_ = std::make_shared<ReportRenderer>(format); }
+  void set_output(const OutputFormat& output) {
+    renderer_ = std::make_shared<ReportRenderer>(output.format, output.only);
+  }
 
  private:
   std::optional<v1::Report> open_sealed(const v1::Report& received) const {
@@ -383,10 +389,10 @@ class SubscribeStops {
 };
 
 asio::awaitable<int> subscribe_and_print(ClientOptions options, std::vector<std::string> feeds, long count,
-                                         double timeout_s, formats::Format format) {
+                                         double timeout_s, OutputFormat output) {
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
-  state->printer = ReportPrinter::for_profile(options, format);
+  state->printer = ReportPrinter::for_profile(options, output);
   state->wanted = count;
 
   SubscribeStops stops(executor, state, timeout_s);
@@ -457,10 +463,10 @@ Result<std::shared_ptr<client::DurableConsumer>> make_durable_consumer(asio::any
 }
 
 asio::awaitable<int> subscribe_durable_and_print(ClientOptions options, std::string feed, std::string name,
-                                                 long count, double timeout_s, formats::Format format) {
+                                                 long count, double timeout_s, OutputFormat output) {
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<SubscribeState>(executor);
-  state->printer = ReportPrinter::for_profile(options, format);
+  state->printer = ReportPrinter::for_profile(options, output);
   state->wanted = count;
   auto made = make_durable_consumer(executor, options, feed, name);
   if (!made) {
@@ -521,8 +527,8 @@ asio::awaitable<void> collect_for_export(std::shared_ptr<client::DurableConsumer
 // The whole export as one text: STIX as a single bundle (objects shared by
 // several reports, such as the publisher's identity, once), the line formats
 // report after report.
-std::string render_export(const std::vector<v1::Report>& reports, formats::Format format) {
-  if (format == formats::Format::kStix) {
+std::string render_export(const std::vector<v1::Report>& reports, const OutputFormat& output) {
+  if (output.format == formats::Format::kStix) {
     std::vector<formats::StixObject> objects;
     std::set<std::string> seen;
     std::string identity;
@@ -536,7 +542,7 @@ std::string render_export(const std::vector<v1::Report>& reports, formats::Forma
     }
     return formats::stix_bundle_of(identity, objects) + "\n";
   }
-  ReportRenderer renderer(format);
+  ReportRenderer renderer(output.format, output.only);
   std::string text;
   for (const auto& report : reports) {
     text += renderer.render(report);
@@ -565,7 +571,7 @@ asio::awaitable<int> export_durable(ClientOptions options, ExportOptions export_
   auto consumer = std::move(made).value();
   auto run = std::make_shared<ExportRun>(executor);
   asio::co_spawn(executor,
-                 collect_for_export(consumer, ReportPrinter::for_profile(options, export_options.format), run,
+                 collect_for_export(consumer, ReportPrinter::for_profile(options, export_options.output), run,
                                     export_options.max_reports),
                  asio::detached);
   const auto idle = std::chrono::milliseconds(static_cast<long>(export_options.idle_s * 1000));
@@ -586,7 +592,7 @@ asio::awaitable<int> export_durable(ClientOptions options, ExportOptions export_
     co_return kExitOk;
   }
   const std::string where = export_options.out_path.empty() ? "standard output" : export_options.out_path.string();
-  if (auto written = write_export(render_export(run->reports, export_options.format), export_options.out_path);
+  if (auto written = write_export(render_export(run->reports, export_options.output), export_options.out_path);
       !written) {
     consumer->close();
     std::cerr << "weft: cannot write the export to " << where << ": " << written.error().message
@@ -597,7 +603,7 @@ asio::awaitable<int> export_durable(ClientOptions options, ExportOptions export_
   co_await consumer->close_after_acks();
   std::cerr << "weft: exported " << run->reports.size() << (run->reports.size() == 1 ? " report" : " reports")
             << " of feed '" << export_options.feed << "' to " << where << " as "
-            << formats::format_name(export_options.format) << "; acknowledged up to sequence "
+            << formats::format_name(export_options.output.format) << "; acknowledged up to sequence "
             << run->newest->report().broker().sequence() << "\n";
   co_return kExitOk;
 }
@@ -614,8 +620,8 @@ asio::awaitable<int> whoami(ClientOptions options) {
   co_return kExitOk;
 }
 
-asio::awaitable<int> get_reports(ClientOptions options, std::vector<std::string> ids, formats::Format format) {
-  const auto printer = ReportPrinter::for_profile(options, format);
+asio::awaitable<int> get_reports(ClientOptions options, std::vector<std::string> ids, OutputFormat output) {
+  const auto printer = ReportPrinter::for_profile(options, output);
   auto connection = co_await open_session(options);
   if (!connection) {
     co_return report_failure("cannot open a session with the broker", connection.error());
@@ -720,13 +726,13 @@ int run_publish(const ClientOptions& options, const std::string& input_path, con
 }
 
 int run_subscribe(const ClientOptions& options, const std::vector<std::string>& feeds, long count, double timeout_s,
-                  const std::string& durable, formats::Format format) {
+                  const std::string& durable, const OutputFormat& output) {
   asio::io_context io(1);
   if (!durable.empty()) {
     return run_to_completion(io,
-                             subscribe_durable_and_print(options, feeds.front(), durable, count, timeout_s, format));
+                             subscribe_durable_and_print(options, feeds.front(), durable, count, timeout_s, output));
   }
-  return run_to_completion(io, subscribe_and_print(options, feeds, count, timeout_s, format));
+  return run_to_completion(io, subscribe_and_print(options, feeds, count, timeout_s, output));
 }
 
 int run_export(const ClientOptions& options, const ExportOptions& export_options) {
@@ -739,9 +745,9 @@ int run_whoami(const ClientOptions& options) {
   return run_to_completion(io, whoami(options));
 }
 
-int run_get(const ClientOptions& options, const std::vector<std::string>& ids, formats::Format format) {
+int run_get(const ClientOptions& options, const std::vector<std::string>& ids, const OutputFormat& output) {
   asio::io_context io(1);
-  return run_to_completion(io, get_reports(options, ids, format));
+  return run_to_completion(io, get_reports(options, ids, output));
 }
 
 int run_ping(const ClientOptions& options, int count) {

@@ -1,5 +1,6 @@
 // weft: the command-line client. Thin: parses arguments and calls the
 // admin and client commands.
+#include <cctype>
 #include <iostream>
 #include <map>
 
@@ -17,6 +18,28 @@ namespace {
 using namespace weft::cli;
 namespace formats = weft::formats;
 namespace v1 = weft::v1;
+
+// `--type T` is the weft indicator type (ipv4, ipv4_cidr, domain, sha256, ...)
+// and only means something for bare values.
+bool apply_type_filter(const std::string& name, OutputFormat& output) {
+  if (name.empty()) {
+    return true;
+  }
+  if (output.format != formats::Format::kValues) {
+    std::cerr << "weft: --type goes with --format values\n";
+    return false;
+  }
+  std::string upper;
+  for (char c : name) {
+    upper.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (!v1::Indicator::Type_Parse(upper, &output.only) || output.only == v1::Indicator::TYPE_UNSPECIFIED) {
+    std::cerr << "weft: --type: unknown indicator type '" << name
+              << "'; use ipv4, ipv6, ipv4_cidr, ipv6_cidr, domain, url, email, md5, sha1, sha256, sha512, ...\n";
+    return false;
+  }
+  return true;
+}
 
 int finish(const weft::Result<void>& result) {
   if (!result) {
@@ -100,12 +123,16 @@ int main(int argc, char** argv) {
       "subscribe", "Receive reports from feeds and print each as one JSON line (protobuf JSON mapping).");
   subscribe->add_option("--feed", feeds, "Feed to subscribe to (repeat for several)")->required();
   subscribe->add_option("--count", count, "Exit 0 after this many reports (default: run until interrupted)");
-  formats::Format output_format = formats::Format::kJsonl;
-  subscribe->add_option("--format", output_format,
-                        "Output: jsonl (weft JSON), stix (a STIX 2.1 bundle per line), misp (a MISP event per line) "
-                        "or csv (block-list rows under one header)")
-      ->transform(CLI::CheckedTransformer(format_names, CLI::ignore_case))
+  auto output_names = format_names;
+  output_names.emplace("values", formats::Format::kValues);
+  OutputFormat output;
+  std::string only_type;
+  subscribe->add_option("--format", output.format,
+                        "Output: jsonl (weft JSON), stix (a STIX 2.1 bundle per line), misp (a MISP event per line), "
+                        "csv (block-list rows under one header) or values (one indicator value per line)")
+      ->transform(CLI::CheckedTransformer(output_names, CLI::ignore_case))
       ->default_str("jsonl");
+  subscribe->add_option("--type", only_type, "With --format values: only indicators of this type (ipv4, domain, ...)");
   subscribe->add_option("--timeout", timeout_s, "Exit 4 if --count reports have not arrived after this many seconds");
   std::string durable;
   double subscribe_retry_for_s = 0;
@@ -204,9 +231,10 @@ int main(int argc, char** argv) {
   auto* get = app.add_subcommand(
       "get", "Print stored reports by id, filtered by your policy like a delivery (NOT_FOUND when not for you).");
   get->add_option("id", get_ids, "Report ids (UUIDs)")->required();
-  get->add_option("--format", output_format, "Output: jsonl, stix, misp or csv (as for subscribe)")
-      ->transform(CLI::CheckedTransformer(format_names, CLI::ignore_case))
+  get->add_option("--format", output.format, "Output: jsonl, stix, misp, csv or values (as for subscribe)")
+      ->transform(CLI::CheckedTransformer(output_names, CLI::ignore_case))
       ->default_str("jsonl");
+  get->add_option("--type", only_type, "With --format values: only indicators of this type");
 
   // weft export
   ExportOptions export_options;
@@ -219,10 +247,12 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--durable", export_options.durable,
                          "Durable subscription NAME (created at the feed's end on first use)")
       ->required();
-  export_cmd->add_option("--format", export_options.format,
-                         "stix (one bundle), misp (an event per line), csv (block list) or jsonl")
-      ->transform(CLI::CheckedTransformer(format_names, CLI::ignore_case))
+  export_cmd->add_option("--format", export_options.output.format,
+                         "stix (one bundle), misp (an event per line), csv (block list), values (one indicator "
+                         "value per line) or jsonl")
+      ->transform(CLI::CheckedTransformer(output_names, CLI::ignore_case))
       ->default_str("stix");
+  export_cmd->add_option("--type", only_type, "With --format values: only indicators of this type");
   export_cmd->add_option("--out", export_options.out_path, "File to write (replaced whole); default stdout");
   export_cmd->add_option("--idle", export_options.idle_s, "Seconds without a new report that end the export")
       ->capture_default_str()
@@ -345,6 +375,9 @@ int main(int argc, char** argv) {
     return run_publish(client, publish_input, import, strict);
   }
   if (*export_cmd) {
+    if (!apply_type_filter(only_type, export_options.output)) {
+      return kExitUsage;
+    }
     return run_export(client, export_options);
   }
   if (*subscribe) {
@@ -357,10 +390,16 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     client.retry_for_s = subscribe_retry_for_s;
-    return run_subscribe(client, feeds, count, timeout_s, durable, output_format);
+    if (!apply_type_filter(only_type, output)) {
+      return kExitUsage;
+    }
+    return run_subscribe(client, feeds, count, timeout_s, durable, output);
   }
   if (*get) {
-    return run_get(client, get_ids, output_format);
+    if (!apply_type_filter(only_type, output)) {
+      return kExitUsage;
+    }
+    return run_get(client, get_ids, output);
   }
   if (*whoami) {
     return run_whoami(client);

@@ -187,6 +187,9 @@ ReadReports read_reports(std::string_view input, std::string_view source_name, c
       break;
     case formats::Format::kJsonl:
       break;
+    case formats::Format::kValues:
+      imported = make_error(v1::INVALID_INPUT, "values is an output format; publish reads jsonl, stix, misp or csv");
+      break;
   }
   if (!imported) {
     out.reports.push_back({std::string(source_name), imported.error()});

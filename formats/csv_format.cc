@@ -520,4 +520,14 @@ std::string csv_rows(const v1::Report& report) {
   return out;
 }
 
+std::string value_lines(const v1::Report& report, v1::Indicator::Type only) {
+  std::string out;
+  for (const v1::Indicator& indicator : report.indicators()) {
+    if (is_detection(indicator) && (only == v1::Indicator::TYPE_UNSPECIFIED || indicator.type() == only)) {
+      out += indicator.value() + "\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace weft::formats

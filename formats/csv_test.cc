@@ -187,6 +187,26 @@ TEST(CsvImport, RowsGroupByReportId) {
   EXPECT_EQ(imported.reports[1].report.tlp(), v1::AMBER);
 }
 
+TEST(ValuesExport, OneDetectionValuePerLineOptionallyOfOneType) {
+  v1::Report report;
+  const auto add = [&report](v1::Indicator::Type type, const std::string& value, bool context = false) {
+    auto* indicator = report.add_indicators();
+    indicator->set_type(type);
+    indicator->set_value(value);
+    if (context) {
+      indicator->add_labels("to-ids:false");
+    }
+  };
+  add(v1::Indicator::IPV4, "192.0.2.1");
+  add(v1::Indicator::DOMAIN, "bad.example");
+  add(v1::Indicator::IPV4, "192.0.2.2", true);  // context: never a block-list entry
+  add(v1::Indicator::OTHER, "a note");
+  add(v1::Indicator::IPV4_CIDR, "198.51.100.0/24");
+  EXPECT_EQ(value_lines(report), "192.0.2.1\nbad.example\n198.51.100.0/24\n");
+  EXPECT_EQ(value_lines(report, v1::Indicator::IPV4), "192.0.2.1\n");
+  EXPECT_EQ(value_lines(report, v1::Indicator::URL), "");
+}
+
 TEST(CsvExport, HeaderRowsAndQuoting) {
   EXPECT_EQ(csv_header(), "type,value,description,confidence,valid_from,valid_until,labels,report_id,tlp,publisher\n");
   v1::Report report;

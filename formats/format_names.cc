@@ -15,7 +15,11 @@ Result<Format> parse_format(std::string_view name) {
   if (name == "csv") {
     return Format::kCsv;
   }
-  return make_error(v1::INVALID_INPUT, "unknown format '" + std::string(name) + "'; use jsonl, stix, misp or csv");
+  if (name == "values") {
+    return Format::kValues;
+  }
+  return make_error(v1::INVALID_INPUT,
+                    "unknown format '" + std::string(name) + "'; use jsonl, stix, misp, csv or values");
 }
 
 std::string_view format_name(Format format) {
@@ -28,6 +32,8 @@ std::string_view format_name(Format format) {
       return "misp";
     case Format::kCsv:
       return "csv";
+    case Format::kValues:
+      return "values";
   }
   return "jsonl";
 }

@@ -22,9 +22,10 @@
 
 namespace weft::formats {
 
-enum class Format { kJsonl, kStix, kMisp, kCsv };
+// kValues is output only: a plain block list.
+enum class Format { kJsonl, kStix, kMisp, kCsv, kValues };
 
-// "jsonl", "stix", "misp", "csv"; INVALID_INPUT names the accepted ones.
+// "jsonl", "stix", "misp", "csv", "values"; INVALID_INPUT names the accepted ones.
 Result<Format> parse_format(std::string_view name);
 std::string_view format_name(Format format);
 
@@ -83,5 +84,8 @@ std::string misp_event(const v1::Report& report);
 // (context and OTHER values are not block-list entries).
 std::string csv_header();
 std::string csv_rows(const v1::Report& report);
+// The plainest block list (an ipset, a firewall's URL table): the value of
+// each detection indicator, one per line; with `only` set, that type's alone.
+std::string value_lines(const v1::Report& report, v1::Indicator::Type only = v1::Indicator::TYPE_UNSPECIFIED);
 
 }  // namespace weft::formats

@@ -186,6 +186,11 @@ TEST_F(FormatsCliTest, ExportWritesAFirewallBlockListOfWhatIsNewAndAcknowledgesI
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
   EXPECT_NE(empty.err.find("nothing new"), std::string::npos) << empty.err;
   EXPECT_FALSE(std::filesystem::exists(out));
+  // A second subscription feeds an ipset: bare IPv4 addresses, one per line.
+  const auto ipset = deployment_.dir() / "ipset.txt";
+  const std::vector<std::string> ipset_args = {"export", "--feed", "phishing", "--durable", "ipset", "--format",
+                                               "values", "--type", "ipv4", "--out", ipset.string(), "--idle", "1"};
+  ASSERT_EQ(deployment_.weft("acme-bank", ipset_args).exit_code, 0);
 
   const auto first = write("first.csv",
                            "type,value,description\n"
@@ -203,6 +208,13 @@ TEST_F(FormatsCliTest, ExportWritesAFirewallBlockListOfWhatIsNewAndAcknowledgesI
   EXPECT_NE(list.find("198.51.100.7"), std::string::npos) << list;
   EXPECT_NE(list.find("\"C2, seen 2026-11-20\""), std::string::npos) << list;
   EXPECT_NE(list.find("login-bank.example"), std::string::npos) << list;
+  auto ipset_export = deployment_.weft("acme-bank", ipset_args);
+  ASSERT_EQ(ipset_export.exit_code, 0) << ipset_export.err;
+  EXPECT_EQ(read_text(ipset), "198.51.100.7\n");
+  EXPECT_EQ(deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--format", "csv", "--type", "ipv4"})
+                .exit_code,
+            2)
+      << "--type goes with --format values";
 
   // Acknowledged: the next export holds only what came after.
   const auto second = write("second.csv", "type,value\nsha256,"
