@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "formats/formats.h"
+#include "formats/report_parts.h"
 #include "formats/identifiers.h"
 #include "formats/indicator_values.h"
 
@@ -430,10 +431,6 @@ class CsvImporter {
         return;
       }
     }
-    if (group.indicators.size() >= kMaxIndicators) {
-      problem(line, "more than " + std::to_string(kMaxIndicators) + " indicators in one report");
-      return;
-    }
     group.indicators.push_back(std::move(indicator));
   }
 
@@ -482,7 +479,11 @@ bool is_detection(const v1::Indicator& indicator) {
 }  // namespace
 
 Result<Imported> import_csv(std::string_view text, const ImportOptions& options) {
-  return CsvImporter(text, options).run();
+  auto imported = CsvImporter(text, options).run();
+  if (imported) {
+    split_oversized_reports(imported.value());
+  }
+  return imported;
 }
 
 std::string csv_header() {

@@ -187,6 +187,34 @@ TEST(CsvImport, RowsGroupByReportId) {
   EXPECT_EQ(imported.reports[1].report.tlp(), v1::AMBER);
 }
 
+TEST(CsvImport, MoreIndicatorsThanAReportHoldsArePublishedAsPartsNotDropped) {
+  std::string text = "type,value\n";
+  constexpr int kRows = 25'000;
+  for (int i = 0; i < kRows; ++i) {
+    text += "ipv4,10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
+            std::to_string(i % 256) + "\n";
+  }
+  auto result = import_csv(text, options(v1::GREEN));
+  ASSERT_TRUE(result);
+  const Imported& imported = result.value();
+  EXPECT_TRUE(imported.problems.empty()) << all_text(imported).substr(0, 500);
+  ASSERT_EQ(imported.reports.size(), 3U);
+  int total = 0;
+  for (const auto& part : imported.reports) {
+    EXPECT_LE(part.report.indicators_size(), 10000);
+    total += part.report.indicators_size();
+  }
+  EXPECT_EQ(total, kRows);
+  EXPECT_EQ(imported.reports[2].report.indicators(4999).value(), "10.0.97.167");
+  EXPECT_NE(imported.reports[1].report.id(), imported.reports[0].report.id());
+  EXPECT_NE(imported.reports[2].report.title().find("(part 3 of 3)"), std::string::npos);
+  EXPECT_NE(all_text(imported).find("published as 3 reports"), std::string::npos) << all_text(imported);
+  // The same file gives the same parts.
+  auto again = import_csv(text, options(v1::GREEN));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again.value().reports[2].report.id(), imported.reports[2].report.id());
+}
+
 TEST(ValuesExport, OneDetectionValuePerLineOptionallyOfOneType) {
   v1::Report report;
   const auto add = [&report](v1::Indicator::Type type, const std::string& value, bool context = false) {

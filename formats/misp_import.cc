@@ -19,6 +19,7 @@
 #include <boost/json.hpp>
 
 #include "formats/formats.h"
+#include "formats/report_parts.h"
 #include "formats/identifiers.h"
 #include "formats/indicator_values.h"
 #include "formats/misp_types.h"
@@ -517,10 +518,6 @@ class EventImporter {
         return;
       }
     }
-    if (static_cast<std::size_t>(report_.indicators_size()) + parts.size() > kMaxIndicators) {
-      problem(label_name, "more than " + std::to_string(kMaxIndicators) + " indicators in the event");
-      return;
-    }
     if (to_ids && parts.front().weft == v1::Indicator::OTHER) {
       note(label_name, "to_ids: weft has no detection type for " + quoted_type(type) + "; carried as context");
     }
@@ -779,6 +776,7 @@ Result<Imported> import_misp(std::string_view text, const ImportOptions& options
     }
     EventImporter(event->get_object(), i + 1, options, out).run();
   }
+  split_oversized_reports(out);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 
 #include "formats/formats.h"
+#include "formats/report_parts.h"
 #include "formats/identifiers.h"
 #include "formats/indicator_values.h"
 #include "formats/stix_pattern.h"
@@ -1023,7 +1024,11 @@ class Importer {
 }  // namespace
 
 Result<Imported> import_stix(std::string_view text, const ImportOptions& options) {
-  return Importer(options).run(text);
+  auto imported = Importer(options).run(text);
+  if (imported) {
+    split_oversized_reports(imported.value());
+  }
+  return imported;
 }
 
 }  // namespace weft::formats
