@@ -5,7 +5,9 @@
 # CERT under another policy receives the contacts it needs. Installs what is
 # missing and builds first.
 # Then the bank's SOC goes offline, the broker crashes and restarts, and the
-# SOC catches up with what it missed, once and in order.
+# SOC catches up with what it missed, once and in order. An auditor verifies
+# the signed log; the CERT shares a STIX 2.1 bundle and the bank's TIP and
+# firewall take it as STIX, a block list and over TAXII 2.1.
 #   scripts/demo.sh            (keeps nothing; set WEFT_DEMO_DIR to keep the deployment)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,11 +39,18 @@ port=7443
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
   port=$((port + 1))
 done
+# And one for its TAXII 2.1 endpoint.
+taxii_port=$((port + 1))
+while (exec 3<>"/dev/tcp/127.0.0.1/$taxii_port") 2>/dev/null; do
+  taxii_port=$((taxii_port + 1))
+done
 deployment="$demo_dir/deployment"
 
 say "1. The broker operator sets up a deployment"
 note "A deployment CA, the broker's certificate and an empty organisation registry."
 "$weft" admin init --dir "$deployment" --listen "127.0.0.1:$port" --broker-id weft-demo | sed 's/^/   /'
+note "The broker also serves TAXII 2.1 on 127.0.0.1:$taxii_port, for threat-intelligence platforms."
+echo "taxii { listen: \"127.0.0.1:$taxii_port\" }" >>"$deployment/weftd.conf"
 
 say "2. The operator registers four organisations"
 note "Each gets its own key and certificate; the broker knows them by the key's fingerprint."
@@ -183,7 +192,47 @@ sed -n 's/.*"recipient": *"\([^"]*\)".*"recipient_jurisdiction": *"\([^"]*\)".*"
 note "The auditor trusts no one's word: the log is a Merkle tree whose checkpoints the broker signs;"
 note "an edited, deleted or rolled-back entry makes 'weft audit verify' fail and weftd refuse to start."
 
-say "11. The operator revokes ACME Bank's access"
+say "11. The CERT shares a STIX 2.1 bundle from its tooling; the bank's tools read their own formats"
+bank=("$weft" --profile "$deployment/orgs/acme-bank/profile.conf")
+note "The bank's threat-intelligence platform and its firewall each keep a durable subscription"
+note "(the first export creates it at the feed's end):"
+"${bank[@]}" export --feed phishing --durable tip --format stix --out "$demo_dir/tip-bundle.json" --idle 1 2>&1 |
+  sed 's/^weft: /   /'
+"${bank[@]}" export --feed phishing --durable firewall --format values --type domain --out "$demo_dir/blocklist.txt" \
+  --idle 1 2>&1 | sed 's/^weft: /   /'
+note "The CERT publishes examples/phishing-campaign.stix.json as it came out of its tooling:"
+"$weft" --profile "$deployment/orgs/ncsc-nl/profile.conf" publish --format stix --feed phishing \
+  "$root/examples/phishing-campaign.stix.json" 2>"$demo_dir/stix-publish.err" | sed 's/^/   acknowledged: /'
+sed -e 's/^weft: [^:]*: /   /' "$demo_dir/stix-publish.err"
+note "(What weft does not carry is named, never dropped silently.)"
+"${bank[@]}" export --feed phishing --durable tip --format stix --out "$demo_dir/tip-bundle.json" --idle 1 2>&1 |
+  grep -v -e '^weft: report' -e 'resumes after' | sed 's/^weft: /   /'
+"${bank[@]}" export --feed phishing --durable firewall --format values --type domain --out "$demo_dir/blocklist.txt" \
+  --idle 1 2>&1 | grep -v -e '^weft: report' -e 'resumes after' | sed 's/^weft: /   /'
+note "The firewall's block list ($demo_dir/blocklist.txt):"
+sed 's/^/     /' "$demo_dir/blocklist.txt"
+note "The TIP's STIX bundle holds $(grep -o '"type":"indicator"' "$demo_dir/tip-bundle.json" | wc -l) indicators, the TLP:GREEN marking, the CERT as creator and"
+note "the redaction summary as a note; the victim's e-mail and phone are not in it."
+if ! grep -q "bank-login-check.example" "$demo_dir/blocklist.txt" || grep -q "devries" "$demo_dir/tip-bundle.json" ||
+  grep -q "23456789" "$demo_dir/tip-bundle.json"; then
+  echo "the exports are not what the bank's policy allows" >&2
+  exit 1
+fi
+note "A TIP can also pull over TAXII 2.1 with the bank's certificate (curl here):"
+taxii=(curl -sS --cacert "$deployment/ca/ca.pem" --cert "$deployment/orgs/acme-bank/cert.pem"
+  --key "$deployment/orgs/acme-bank/key.pem" -H 'Accept: application/taxii+json;version=2.1')
+collections=$("${taxii[@]}" "https://127.0.0.1:$taxii_port/weft/api/collections/")
+collection=$(printf '%s' "$collections" | python3 -c \
+  'import json, sys; print(next(c["id"] for c in json.load(sys.stdin)["collections"] if c["title"] == "phishing"))')
+"${taxii[@]}" "https://127.0.0.1:$taxii_port/weft/api/collections/$collection/objects/?match%5Btype%5D=indicator" \
+  >"$demo_dir/taxii-indicators.json"
+note "GET .../collections/$collection/objects/?match[type]=indicator:"
+python3 -c 'import json, sys
+for o in json.load(open(sys.argv[1]))["objects"]:
+    print("     " + o["pattern"])' "$demo_dir/taxii-indicators.json"
+note "Each object went through the bank's policy and is in the audit log, like any delivery."
+
+say "12. The operator revokes ACME Bank's access"
 "$weft" admin org revoke --dir "$deployment" acme-bank | sed 's/^/   /'
 sleep 0.5
 if "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" whoami >/dev/null 2>"$demo_dir/revoked.err"; then
@@ -192,10 +241,10 @@ if "$weft" --profile "$deployment/orgs/acme-bank/profile.conf" whoami >/dev/null
 fi
 sed 's/^/   /' "$demo_dir/revoked.err"
 
-say "12. The broker stops gracefully"
+say "13. The broker stops gracefully"
 kill -TERM "$broker_pid"
 wait "$broker_pid"
 broker_pid=""
 grep "broker.stopped" "$demo_dir/weftd.log" | sed 's/^.*broker.stopped /   /'
 
-say "Done: 4 reports shared over mutual TLS, each recipient's copy filtered by its own policy; the SOC caught up after a broker crash without a duplicate; every delivery is in a signed log the auditor verified; an unauthorised publish and a revoked organisation were refused."
+say "Done: 5 reports shared over mutual TLS (one as a STIX bundle), each recipient's copy filtered by its own policy; the SOC caught up after a broker crash without a duplicate; the bank's TIP and firewall took STIX, a block list and TAXII; every delivery is in a signed log the auditor verified; an unauthorised publish and a revoked organisation were refused."
