@@ -1,17 +1,21 @@
 # Sourced by the benchmark scripts: builds weft, makes a fresh deployment
 # with a publisher (bench-pub) and a subscriber (bench-sub) in a temp folder,
 # and stops the weftd it started (by PID) and removes the folder on exit.
-#   source "$root/bench/deployment.sh" NAME     sets weft, weftd, work, deployment
+#   source "$root/bench/deployment.sh" NAME     sets build_dir, weft, weftd, work, deployment
 #   start the broker yourself and put its PID in weftd_pid; stop_weftd stops it.
 # KEEP=1 keeps the temp folder.
-if [ -x "$root/scripts/build.sh" ]; then
+# BUILD_DIR=<folder> uses that build as it is (while developing a benchmark).
+build_dir=${BUILD_DIR:-$root/build}
+if [ -n "${BUILD_DIR:-}" ]; then
+  :
+elif [ -x "$root/scripts/build.sh" ]; then
   "$root/scripts/build.sh" >/dev/null
 else
   cmake -S "$root" -B "$root/build" -G Ninja -DWEFT_WERROR=ON >/dev/null
   ninja -C "$root/build" >/dev/null
 fi
-weft=$root/build/bin/weft
-weftd=$root/build/bin/weftd
+weft=$build_dir/bin/weft
+weftd=$build_dir/bin/weftd
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/weft-$1.XXXXXX")
 deployment=$work/deployment

@@ -14,6 +14,7 @@ PACKAGES=(
   libsqlite3-dev             # durable storage (WAL, synchronous=FULL)
   libcli11-dev               # command-line parsing for weft and weftd
   libgtest-dev
+  libbenchmark-dev           # bench/micro: Google Benchmark micro-benchmarks (built with WEFT_BUILD_BENCH)
   python3 python3-jsonschema # tests: STIX exports checked against the official JSON Schemas
   curl                       # tests: a real HTTPS client for the TAXII endpoint
 )
