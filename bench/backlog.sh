@@ -19,14 +19,7 @@ source "$root/bench/deployment.sh" backlog
 fill=$root/build/bench/fill_store
 "$fill" --dir "$deployment" --reports "$REPORTS" --feeds 1 --subscriber-org bench-sub --durable backlog >&2
 
-"$weftd" --config "$deployment/weftd.conf" --listen 127.0.0.1:0 --ready-file "$deployment/ready.json" \
-  --log-level warn 2>"$work/weftd.log" &
-weftd_pid=$!
-for _ in $(seq 1200); do  # at most 2 min
-  [ -s "$deployment/ready.json" ] && break
-  kill -0 "$weftd_pid" 2>/dev/null || { cat "$work/weftd.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_weftd
 port=$(grep -o '"port":[0-9]*' "$deployment/ready.json" | cut -d: -f2)
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$weftd_pid/status"; }
 idle=$(rss_kib)

@@ -40,3 +40,20 @@ trap cleanup_bench EXIT
 "$weft" admin init --dir "$deployment" >/dev/null
 "$weft" admin org add --dir "$deployment" --name bench-pub --roles publisher --jurisdiction DE --sector government >/dev/null
 "$weft" admin org add --dir "$deployment" --name bench-sub --roles subscriber --jurisdiction DE --sector finance >/dev/null
+
+# Starts weftd on an OS-chosen loopback port (log level WEFTD_LOG_LEVEL, warn
+# by default; log in $work/weftd.log), waits at most 2 min for its ready
+# file, and sets weftd_pid; the caller reads ports from $deployment/ready.json.
+start_weftd() {
+  rm -f "$deployment/ready.json"
+  "$weftd" --config "$deployment/weftd.conf" --listen 127.0.0.1:0 --ready-file "$deployment/ready.json" \
+    --log-level "${WEFTD_LOG_LEVEL:-warn}" 2>"$work/weftd.log" &
+  weftd_pid=$!
+  for _ in $(seq 1200); do
+    [ -s "$deployment/ready.json" ] && return 0
+    kill -0 "$weftd_pid" 2>/dev/null || { cat "$work/weftd.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "weftd did not get ready within 2 min; see $work/weftd.log" >&2
+  exit 1
+}

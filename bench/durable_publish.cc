@@ -41,6 +41,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "bench/bench_client.h"
 #include "bench/measurements.h"
 #include "bench/report_maker.h"
 #include "client-lib/connection.h"
@@ -59,7 +60,6 @@ constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
 
 // The peers stop waiting for deliveries after this long without one.
 constexpr std::chrono::seconds kIdleStop{3};
-constexpr std::chrono::seconds kConnectTimeout{15};
 
 struct Options {
   std::string publisher_profile;
@@ -120,26 +120,7 @@ struct Run {
   std::optional<weft::Error> subscription_error;
 };
 
-weft::Result<Profile> load_profile(const std::string& file, const std::string& broker_address) {
-  WEFT_TRY(auto profile, Profile::load(file));
-  if (!broker_address.empty()) {
-    WEFT_TRY(profile.override_broker_address(broker_address));
-  }
-  if (profile.host != "127.0.0.1" && profile.host != "localhost" && profile.host != "::1") {
-    return weft::make_error(v1::CONFIG_INVALID, "refusing non-loopback broker host '" + profile.host + "'");
-  }
-  return profile;
-}
-
-weft::client::Options connection_options() {
-  weft::client::Options options;
-  options.client_software = "weft-bench-durable/0.1.0";
-  options.connect_timeout = kConnectTimeout;
-  // A window of publishes waits on group commits behind it; never time out
-  // a publish before the run's own limit does.
-  options.request_timeout = std::chrono::minutes(10);
-  return options;
-}
+weft::client::Options connection_options() { return bench_connection_options("weft-bench-durable/0.1.0"); }
 
 // ---- publishers ----------------------------------------------------------------
 
@@ -401,7 +382,7 @@ int main(int argc, char** argv) {
   std::signal(SIGALRM, SIG_DFL);
   ::alarm(static_cast<unsigned>(options.max_seconds) + 2 * static_cast<unsigned>(kConnectTimeout.count()) + 30);
 
-  auto publisher_profile = load_profile(options.publisher_profile, options.broker_address);
+  auto publisher_profile = load_loopback_profile(options.publisher_profile, options.broker_address);
   if (!publisher_profile) {
     std::fprintf(stderr, "durable_publish: %s\n", publisher_profile.error().describe().c_str());
     return 2;
@@ -409,7 +390,7 @@ int main(int argc, char** argv) {
   const bool with_subscriber = !options.subscriber_profile.empty();
   std::optional<Profile> subscriber_profile;
   if (with_subscriber) {
-    auto loaded = load_profile(options.subscriber_profile, options.broker_address);
+    auto loaded = load_loopback_profile(options.subscriber_profile, options.broker_address);
     if (!loaded) {
       std::fprintf(stderr, "durable_publish: %s\n", loaded.error().describe().c_str());
       return 2;

@@ -44,6 +44,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "bench/bench_client.h"
 #include "bench/measurements.h"
 #include "bench/report_maker.h"
 #include "client-lib/connection.h"
@@ -62,7 +63,6 @@ constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
 
 // As the peers: stop waiting after this long without a delivery.
 constexpr std::chrono::seconds kIdleStop{3};
-constexpr std::chrono::seconds kConnectTimeout{15};
 // The send time is written as 16 letters 'a'..'p' (one per nibble): no digit,
 // '@' or capital, so no personal-data detector of any policy touches it.
 constexpr std::string_view kStampPrefix = "bench-sent-";
@@ -181,25 +181,7 @@ struct Run {
   bool timed_out = false;
 };
 
-weft::Result<Profile> load_profile(const std::string& file, const std::string& broker_address) {
-  WEFT_TRY(auto profile, Profile::load(file));
-  if (!broker_address.empty()) {
-    WEFT_TRY(profile.override_broker_address(broker_address));
-  }
-  if (profile.host != "127.0.0.1" && profile.host != "localhost" && profile.host != "::1") {
-    return weft::make_error(v1::CONFIG_INVALID, "refusing non-loopback broker host '" + profile.host + "'");
-  }
-  return profile;
-}
-
-weft::client::Options connection_options() {
-  weft::client::Options options;
-  options.client_software = "weft-bench-relay/0.1.0";
-  options.connect_timeout = kConnectTimeout;
-  // Publishes queue behind group commits; only the run's own limit ends them.
-  options.request_timeout = std::chrono::minutes(10);
-  return options;
-}
+weft::client::Options connection_options() { return bench_connection_options("weft-bench-relay/0.1.0"); }
 
 // ---- publisher ---------------------------------------------------------------
 
@@ -523,14 +505,14 @@ int main(int argc, char** argv) {
   std::signal(SIGALRM, SIG_DFL);
   ::alarm(static_cast<unsigned>(options.max_seconds) + 2 * static_cast<unsigned>(kConnectTimeout.count()) + 30);
 
-  auto publisher_profile = load_profile(options.publisher_profile, options.broker_address);
+  auto publisher_profile = load_loopback_profile(options.publisher_profile, options.broker_address);
   if (!publisher_profile) {
     std::fprintf(stderr, "relay: %s\n", publisher_profile.error().describe().c_str());
     return 2;
   }
   std::vector<Profile> subscriber_profiles;
   for (unsigned i = 0; i < options.subs; ++i) {
-    auto loaded = load_profile(options.subscriber_profiles[i], options.broker_address);
+    auto loaded = load_loopback_profile(options.subscriber_profiles[i], options.broker_address);
     if (!loaded) {
       std::fprintf(stderr, "relay: %s\n", loaded.error().describe().c_str());
       return 2;

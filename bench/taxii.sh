@@ -20,14 +20,7 @@ source "$root/bench/deployment.sh" taxii
 "$root/build/bench/fill_store" --dir "$deployment" --reports "$REPORTS" --feeds 1 --publisher bench-pub >&2
 echo 'taxii { listen: "127.0.0.1:0" max_page: 1000 }' >>"$deployment/weftd.conf"
 
-"$weftd" --config "$deployment/weftd.conf" --listen 127.0.0.1:0 --ready-file "$deployment/ready.json" \
-  --log-level warn 2>"$work/weftd.log" &
-weftd_pid=$!
-for _ in $(seq 1200); do  # at most 2 min
-  [ -s "$deployment/ready.json" ] && break
-  kill -0 "$weftd_pid" 2>/dev/null || { cat "$work/weftd.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_weftd
 port=$(grep -o '"taxii_port":[0-9]*' "$deployment/ready.json" | cut -d: -f2)
 org=$deployment/orgs/bench-sub
 tls=(--ca "$deployment/ca/ca.pem" --cert "$org/cert.pem" --key "$org/key.pem")
