@@ -18,8 +18,6 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "audit/merkle.h"
 #include "bench/report_maker.h"
@@ -32,6 +30,7 @@
 #include "policies/shipped_policies.h"
 #include "proto/frame_codec.h"
 #include "weft/v1/frame.pb.h"
+#include "proto/deterministic.h"
 
 namespace {
 
@@ -191,17 +190,6 @@ class FixedTrail final : public weft::broker::AuditTrail {
   std::string fingerprint(std::string_view) const override { return std::string(64, 'f'); }
 };
 
-// As AuditLog serializes leaves: deterministic, so the hash is reproducible.
-std::string serialize_deterministic(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
-
 v1::AuditRecord delivered_record() {
   std::mt19937_64 generator{3};
   FixedTrail trail;
@@ -252,7 +240,7 @@ void BM_AuditAppend(benchmark::State& state) {
       leaf.index = tree.size();
       record.set_index(leaf.index);
       leaf.time_ms = 1700000000000;
-      leaf.bytes = serialize_deterministic(record);
+      leaf.bytes = weft::proto::deterministic_bytes(record);
       leaf.hash = weft::audit::leaf_hash(leaf.bytes);
       auto completed = tree.append(leaf.hash);
       nodes.insert(nodes.end(), completed.begin(), completed.end());

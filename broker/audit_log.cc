@@ -7,13 +7,12 @@
 #include <map>
 
 #include <boost/asio/post.hpp>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "audit/checkpoint.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "pki/pki.h"
+#include "proto/deterministic.h"
 
 namespace weft::broker {
 namespace {
@@ -25,16 +24,6 @@ constexpr std::uint64_t kMaxQueryScan = 100000;
 constexpr std::size_t kMaxReaderJobs = 256;
 // Leaves re-hashed per batch of stored-node comparisons at start-up.
 constexpr std::uint64_t kVerifyBatch = 8192;
-
-std::string serialize_deterministic(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
 
 std::int64_t to_ms(const google::protobuf::Timestamp& time) {
   return time.seconds() * 1000 + time.nanos() / 1000000;
@@ -355,7 +344,7 @@ bool AuditLog::commit(std::deque<v1::AuditRecord>& batch) {
     leaf.index = tree_.size();
     record.set_index(leaf.index);
     leaf.time_ms = to_ms(record.time());
-    leaf.bytes = serialize_deterministic(record);
+    leaf.bytes = proto::deterministic_bytes(record);
     leaf.hash = audit::leaf_hash(leaf.bytes);
     auto completed = tree_.append(leaf.hash);
     nodes.insert(nodes.end(), completed.begin(), completed.end());

@@ -2,10 +2,8 @@
 
 #include <chrono>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include "common/names.h"
+#include "proto/deterministic.h"
 #include "proto/error.h"
 
 namespace weft::broker::pipeline {
@@ -21,15 +19,7 @@ void set_now(google::protobuf::Timestamp& time) {
 
 // Deterministic, so that whoever holds a copy (and the audit key) can
 // recompute its fingerprint from the same message.
-std::string canonical_bytes(const v1::Report& report) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  report.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
+std::string canonical_bytes(const v1::Report& report) { return proto::deterministic_bytes(report); }
 
 std::string transfer_class(std::string_view jurisdiction) {
   if (names::in_eea(jurisdiction)) {

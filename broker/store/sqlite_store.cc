@@ -2,14 +2,12 @@
 
 #include "broker/report_content.h"
 #include "broker/store/sqlite_statement.h"
+#include "proto/deterministic.h"
 
 #include <sqlite3.h>
 
 #include <chrono>
 #include <utility>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 namespace weft::broker::store {
 namespace {
@@ -76,13 +74,7 @@ std::string publisher_content(const v1::Report& report) {
   v1::Report copy = report;
   copy.clear_broker();
   copy.clear_provenance();  // a retry is signed again, with new salts
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  copy.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
+  return proto::deterministic_bytes(copy);
 }
 
 std::string tlp_label(v1::Tlp tlp) { return tlp == v1::AMBER_STRICT ? "AMBER+STRICT" : v1::Tlp_Name(tlp); }
@@ -101,7 +93,6 @@ Error refuse_foreign_id(const std::string& id, v1::Tlp stored_tlp) {
 }
 
 }  // namespace
-
 
 Error SqliteStore::failure(const std::string& what) {
   const int code = sqlite3_extended_errcode(db_);
