@@ -1,5 +1,7 @@
 #include "tests/harness/test_client.h"
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
@@ -126,6 +128,14 @@ void TestClient::close() {
       return 0;
     });
   }
+}
+
+std::unique_ptr<TestClient> connected_client(const std::filesystem::path& profile, std::uint16_t port,
+                                             const std::string& who, client::Options options) {
+  auto client = std::make_unique<TestClient>();
+  auto connected = client->connect(profile, port, std::move(options));
+  EXPECT_TRUE(connected) << who << ": " << (connected ? "" : connected.error().describe());
+  return client;
 }
 
 }  // namespace weft::testing

@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -77,5 +78,10 @@ class TestClient {
   std::size_t received_ = 0;             // guarded by mutex_
   std::optional<Error> stream_end_;      // guarded by mutex_
 };
+
+// A client connected as the organisation of `profile`; a failed connection
+// fails the test (naming `who`) and returns the unconnected client.
+std::unique_ptr<TestClient> connected_client(const std::filesystem::path& profile, std::uint16_t port,
+                                             const std::string& who, client::Options options = {});
 
 }  // namespace weft::testing

@@ -40,10 +40,7 @@ class DurableTest : public ::testing::Test {
   }
 
   std::unique_ptr<TestClient> connect(const std::string& org, client::Options options = {}) {
-    auto client = std::make_unique<TestClient>();
-    auto connected = client->connect(deployment_.profile(org), deployment_.port(), options);
-    EXPECT_TRUE(connected) << org << ": " << (connected ? "" : connected.error().describe());
-    return client;
+    return connected_client(deployment_.profile(org), deployment_.port(), org, std::move(options));
   }
 
   // Creates the durable subscription at the feed's current end and leaves.

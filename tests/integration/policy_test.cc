@@ -61,9 +61,7 @@ class PolicyDeliveryTest : public ::testing::Test {
   }
 
   std::unique_ptr<TestClient> subscriber(const std::string& org) {
-    auto client = std::make_unique<TestClient>();
-    auto connected = client->connect(deployment_.profile(org), deployment_.port());
-    EXPECT_TRUE(connected) << org << ": " << (connected ? "" : connected.error().describe());
+    auto client = connected_client(deployment_.profile(org), deployment_.port(), org);
     EXPECT_TRUE(client->subscribe("phishing"));
     return client;
   }

@@ -27,10 +27,7 @@ class ProvenanceTest : public ::testing::Test {
   }
 
   std::unique_ptr<TestClient> connect(const std::filesystem::path& profile) {
-    auto client = std::make_unique<TestClient>();
-    auto connected = client->connect(profile, deployment_.port());
-    EXPECT_TRUE(connected) << (connected ? "" : connected.error().describe());
-    return client;
+    return connected_client(profile, deployment_.port(), profile.parent_path().filename().string());
   }
 
   provenance::VerifyingKey broker_key() const {

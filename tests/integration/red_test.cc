@@ -36,10 +36,7 @@ class RedTest : public ::testing::Test {
   }
 
   std::unique_ptr<TestClient> connect(const std::string& org) {
-    auto client = std::make_unique<TestClient>();
-    auto connected = client->connect(deployment_.profile(org), deployment_.port());
-    EXPECT_TRUE(connected) << org << ": " << (connected ? "" : connected.error().describe());
-    return client;
+    return connected_client(deployment_.profile(org), deployment_.port(), org);
   }
 
   std::unique_ptr<sealing::SealingKey> key_of(const std::string& org) const {

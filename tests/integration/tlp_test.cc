@@ -35,10 +35,7 @@ class TlpTest : public ::testing::Test {
   }
 
   std::unique_ptr<TestClient> connect(const std::string& org) {
-    auto client = std::make_unique<TestClient>();
-    auto connected = client->connect(deployment_.profile(org), deployment_.port());
-    EXPECT_TRUE(connected) << org << ": " << (connected ? "" : connected.error().describe());
-    return client;
+    return connected_client(deployment_.profile(org), deployment_.port(), org);
   }
 
   v1::Report publish(v1::Tlp tlp, const std::vector<std::string>& recipients, const std::string& title) {
