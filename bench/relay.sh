@@ -10,7 +10,8 @@
 #   RATE=2000 N=10000 bench/relay.sh                 paced publisher (latency at a fixed load)
 # Knobs: MODES ["live durable"], SUBS ["1 10"], N [200000, msgs for K=1],
 # N_FANOUT [50000, msgs for K>1], SIZE [1024], RATE [0], WINDOW [64] (publishes
-# awaiting acks), RUNS [1], WALL [60] (seconds per run), WEFTD_LOG_LEVEL [warn],
+# awaiting acks), RUNS [1], WALL [60] (seconds per run), NETWORK_THREADS [nproc],
+# VERIFY_THREADS [1] (weftd.conf), WEFTD_LOG_LEVEL [warn],
 # BUILD_DIR (default build/ via scripts/build.sh), KEEP=1 keeps the temp folder.
 # Each run gets a fresh database and its own weftd, stopped by PID.
 # Exits non-zero if any run lost deliveries or failed.
@@ -25,6 +26,8 @@ RATE=${RATE:-0}
 WINDOW=${WINDOW:-64}
 RUNS=${RUNS:-1}
 WALL=${WALL:-60}
+NETWORK_THREADS=${NETWORK_THREADS:-$(nproc)}
+VERIFY_THREADS=${VERIFY_THREADS:-1}
 # info logs a line per accepted report; the peers' brokers log nothing per message.
 WEFTD_LOG_LEVEL=${WEFTD_LOG_LEVEL:-warn}
 
@@ -48,6 +51,10 @@ for i in $(seq 1 "$max_k"); do
   sub_profiles+=(--subscriber-profile "$deployment/orgs/$name/profile.conf")
 done
 cp "$deployment/weftd.conf" "$work/weftd.conf.base"
+# The peers' brokers use every core; so may weft (sessions on NETWORK_THREADS
+# threads, publishers' signatures checked on VERIFY_THREADS more).
+echo "network_threads: $NETWORK_THREADS" >>"$work/weftd.conf.base"
+echo "verify_threads: $VERIFY_THREADS" >>"$work/weftd.conf.base"
 
 port=
 start_weftd() {

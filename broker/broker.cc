@@ -75,7 +75,10 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
       storage_(std::move(storage)),
       audit_(std::move(audit)),
       provenance_key_(std::move(provenance_key)),
-      services_{settings_, registry_, *policies_, router_, sessions_, counters_, *storage_, *audit_, *provenance_key_},
+      verify_pool_(settings_.verify_threads > 0 ? std::make_unique<asio::thread_pool>(settings_.verify_threads)
+                                                : nullptr),
+      services_{settings_,  registry_, *policies_, router_,           sessions_,
+                counters_,  *storage_,  *audit_,    *provenance_key_, verify_pool_.get()},
       acceptor_(std::in_place, *contexts_[0]),
       signals_(std::in_place, *contexts_[0]),
       registry_timer_(std::in_place, *contexts_[0]),
@@ -91,6 +94,11 @@ Broker::Broker(Settings settings, std::shared_ptr<asio::ssl::context> tls, std::
 }
 
 Broker::~Broker() {
+  // Checks still queued finish; their continuations go to the contexts,
+  // which are no longer run, and are destroyed with them.
+  if (verify_pool_) {
+    verify_pool_->join();
+  }
   // Finish every storage job first (nothing acknowledged is left uncommitted;
   // their completions are posted to the contexts, which still exist), then
   // destroy the contexts with whatever handlers they still hold, while the

@@ -22,6 +22,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "broker/config.h"
 #include "broker/net/session_table.h"
@@ -83,6 +84,7 @@ class Broker {
   std::unique_ptr<store::StorageService> storage_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<provenance::SigningKey> provenance_key_;
+  std::unique_ptr<boost::asio::thread_pool> verify_pool_;  // null when verify_threads is 0
   Services services_;
   // The TAXII read side; null when not configured.
   std::unique_ptr<taxii::TaxiiServer> taxii_;

@@ -147,6 +147,10 @@ Result<Settings> settings_from_config(const v1::BrokerConfig& config, const std:
   if (settings.network_threads > 64) {
     return config_error(source, "network_threads must be at most 64");
   }
+  settings.verify_threads = config.has_verify_threads() ? config.verify_threads() : 1U;
+  if (settings.verify_threads > 64) {
+    return config_error(source, "verify_threads must be at most 64");
+  }
   settings.registry_poll = ms_or_default(config.registry_poll_ms(), 250);
 
   WEFT_TRY(taxii_from_config(config.taxii(), source, settings.taxii));

@@ -76,6 +76,7 @@ struct Settings {
   std::filesystem::path data_dir;
   std::string broker_id;
   std::uint32_t network_threads = 1;
+  std::uint32_t verify_threads = 1;
   std::chrono::milliseconds registry_poll{250};
   std::vector<std::filesystem::path> policy_files;  // selection order
   std::filesystem::path pseudonym_key_file;

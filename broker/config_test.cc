@@ -30,9 +30,23 @@ TEST(Config, DefaultsAndResolvedPaths) {
   EXPECT_EQ(settings.value().limits.handshake_timeout.count(), 5000);
   EXPECT_EQ(settings.value().limits.subscriber_queue_frames, 1024U);
   EXPECT_EQ(settings.value().network_threads, 1U);
+  EXPECT_EQ(settings.value().verify_threads, 1U);
   ASSERT_EQ(settings.value().policy_files.size(), 2U);
   EXPECT_EQ(settings.value().policy_files[0], "/etc/weft/policies/eu-baseline.textproto");
   EXPECT_EQ(settings.value().pseudonym_key_file, "/etc/weft/keys/pseudonym.key");
+}
+
+TEST(Config, VerifyThreadsZeroChecksInlineAndTooManyIsRefused) {
+  auto config = minimal();
+  config.set_verify_threads(0);
+  auto inline_checks = settings_from_config(config, "/etc/weft", "weftd.conf");
+  ASSERT_TRUE(inline_checks) << inline_checks.error().describe();
+  EXPECT_EQ(inline_checks.value().verify_threads, 0U);
+  config.set_verify_threads(65);
+  auto too_many = settings_from_config(config, "/etc/weft", "weftd.conf");
+  ASSERT_FALSE(too_many);
+  EXPECT_NE(too_many.error().message.find("verify_threads must be at most 64"), std::string::npos)
+      << too_many.error().message;
 }
 
 TEST(Config, RefusesToRunWithoutPolicies) {

@@ -15,6 +15,10 @@
 #include "broker/store/storage_service.h"
 #include "provenance/keys.h"
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace weft::broker {
 
 // Why a session ended; logged and counted on every close.
@@ -65,6 +69,9 @@ struct Services {
   AuditLog& audit;
   // Signs the attestation on every delivered copy of a signed report.
   const provenance::SigningKey& provenance_key;
+  // Checks publishers' signatures off the sessions' threads; null when
+  // verify_threads is 0.
+  boost::asio::thread_pool* verify_pool = nullptr;
 };
 
 }  // namespace weft::broker

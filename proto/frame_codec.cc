@@ -124,6 +124,18 @@ std::span<char> FrameAssembler::prepare() {
   return {buffer_.data() + written_, buffer_.size() - written_};
 }
 
+std::span<char> FrameAssembler::prepare_idle() {
+  if (read_ != written_) {
+    return prepare();
+  }
+  read_ = written_ = 0;
+  pending_frame_bytes_ = 0;
+  if (buffer_.size() != kIdleChunk) {
+    std::vector<char>(kIdleChunk).swap(buffer_);
+  }
+  return {buffer_.data(), buffer_.size()};
+}
+
 void FrameAssembler::commit(std::size_t bytes) { written_ = std::min(written_ + bytes, buffer_.size()); }
 
 void FrameAssembler::release_if_empty() {

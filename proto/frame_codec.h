@@ -64,6 +64,10 @@ class FrameAssembler {
   Next next();
   // Writable space for the next read; never empty.
   std::span<char> prepare();
+  // Like prepare(), for a read that may wait long: with nothing buffered,
+  // the read buffer shrinks to a few hundred bytes, so an idle connection
+  // keeps no read chunk. It grows back on the next prepare().
+  std::span<char> prepare_idle();
   void commit(std::size_t bytes);
 
   // Some bytes of a frame have arrived but not all of it.
@@ -75,6 +79,7 @@ class FrameAssembler {
 
  private:
   static constexpr std::size_t kReadChunk = 16 * 1024;
+  static constexpr std::size_t kIdleChunk = 256;
 
   std::uint32_t max_frame_bytes_;
   std::vector<char> buffer_;

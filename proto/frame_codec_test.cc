@@ -198,5 +198,34 @@ TEST(FrameAssembler, ReleasesBufferWhenEmpty) {
   EXPECT_EQ(assembler.capacity(), 0U);
 }
 
+// An idle read gets a small buffer; a frame arriving in it, in pieces, still
+// comes out whole, and the buffer grows back for the rest of the frame.
+TEST(FrameAssembler, IdleReadsUseASmallBufferAndFramesStillAssemble) {
+  FrameAssembler assembler(kDefaultMaxFrameBytes);
+  std::string wire(kFrameHeaderBytes + 3000, 'z');
+  write_length_prefix(3000, wire.data());
+  std::string_view rest(wire);
+
+  auto space = assembler.prepare_idle();
+  EXPECT_LE(space.size(), 1024U);
+  std::size_t n = std::min(space.size(), rest.size());
+  std::memcpy(space.data(), rest.data(), n);
+  assembler.commit(n);
+  rest.remove_prefix(n);
+  EXPECT_EQ(assembler.next().status, FrameAssembler::Status::kNeedMore);
+  ASSERT_TRUE(assembler.has_partial_frame());
+
+  // With part of a frame buffered, prepare_idle is prepare: room for the rest.
+  space = assembler.prepare_idle();
+  ASSERT_GE(space.size(), rest.size());
+  std::memcpy(space.data(), rest.data(), rest.size());
+  assembler.commit(rest.size());
+  const auto frame = assembler.next();
+  ASSERT_EQ(frame.status, FrameAssembler::Status::kFrame);
+  EXPECT_EQ(frame.body, std::string(3000, 'z'));
+
+  EXPECT_LE(assembler.prepare_idle().size(), 1024U);
+}
+
 }  // namespace
 }  // namespace weft::proto

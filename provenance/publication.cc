@@ -111,8 +111,10 @@ Result<OpenedPublication> open_publication(const v1::PublisherProvenance& proven
 
 Result<void> check_publication(const v1::Report& report, std::string_view publisher,
                                const v1::PublisherProvenance& provenance, const VerifyingKey& publisher_key) {
-  WEFT_TRY(auto read, read_manifest(provenance.manifest()));
   WEFT_TRY(check_manifest_signature(provenance.manifest(), publisher_key));
+  // Reads the manifest once, for the checks below and the openings.
+  WEFT_TRY(auto opened, open_publication(provenance));
+  const ReadManifest& read = opened.manifest;
   if (read.manifest.publisher() != publisher) {
     return provenance_invalid("the manifest is signed for publisher '" + read.manifest.publisher() + "', not '" +
                               std::string(publisher) + "'");
@@ -120,7 +122,6 @@ Result<void> check_publication(const v1::Report& report, std::string_view publis
   if (read.manifest.report_id() != report.id()) {
     return provenance_invalid("the manifest is for another report");
   }
-  WEFT_TRY(auto opened, open_publication(provenance));
   return check_describes(report, opened);
 }
 

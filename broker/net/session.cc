@@ -186,11 +186,10 @@ asio::awaitable<void> Session::read_loop() {
       if (phase_ == Phase::kOpen) {
         set_read_deadline(Clock::now() + limits.idle_timeout);
       }
-      if (assembler.capacity() > 64 * 1024) {
-        assembler.release_if_empty();
-      }
     }
-    const auto space = assembler.prepare();
+    // Between frames the next read may wait for minutes: read into a small
+    // buffer then, so idle sessions hold no 16 KiB chunk each.
+    const auto space = assembler.has_partial_frame() ? assembler.prepare() : assembler.prepare_idle();
     auto [error, bytes] = co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
                                                            kUseAwaitableTuple);
     if (error) {
@@ -347,17 +346,52 @@ void Session::on_publish(v1::Frame& frame) {
     refuse_publish(correlation, valid.error(), report);
     return;
   }
-  const auto [registry, org] = current_organisation();
+  auto current = current_organisation();
+  const v1::Organisation* org = current.org;
   if (org == nullptr) {
     return;
   }
-  if (auto allowed = pipeline::authorize_publish(*registry, *org, report); !allowed) {
+  if (auto allowed = pipeline::authorize_publish(*current.registry, *org, report); !allowed) {
     refuse_publish(correlation, allowed.error(), report);
     return;
   }
-  if (auto signed_by = pipeline::check_publisher_signature(*org, report); !signed_by) {
+  // Signature checks dominate a signed publish, so they run on the verify
+  // pool. Once one is there, later reports of this session follow it, so
+  // reports are stored in the order they were published.
+  if (services_.verify_pool != nullptr && (report.provenance().has_from_publisher() || verifications_pending_ > 0)) {
+    if (!verify_strand_) {
+      verify_strand_.emplace(boost::asio::make_strand(*services_.verify_pool));
+    }
+    ++publishes_in_flight_;  // back-pressure covers reports being checked
+    ++verifications_pending_;
+    boost::asio::post(*verify_strand_, [self = shared_from_this(), correlation, client_set_broker_fields,
+                                        registry = std::move(current.registry), org,
+                                        report = std::move(report)]() mutable {
+      auto checked = pipeline::check_publisher_signature(*org, report);
+      auto executor = self->stream_.get_executor();
+      boost::asio::post(executor, [self = std::move(self), correlation, client_set_broker_fields,
+                                   registry = std::move(registry), org, report = std::move(report),
+                                   checked = std::move(checked)]() mutable {
+        --self->verifications_pending_;
+        --self->publishes_in_flight_;
+        self->publish_slot_.cancel();
+        self->store_publish(correlation, *org, report, checked, client_set_broker_fields);
+      });
+    });
+    return;
+  }
+  store_publish(correlation, *org, report, pipeline::check_publisher_signature(*org, report), client_set_broker_fields);
+}
+
+void Session::store_publish(std::uint64_t correlation, const v1::Organisation& org, v1::Report& report,
+                            const Result<void>& signed_by, bool client_set_broker_fields) {
+  if (!signed_by) {
     log::warn("security.bad_signature", {{"conn", id_}, {"org", organisation_}, {"reason", signed_by.error().message}});
     refuse_publish(correlation, signed_by.error(), report);
+    return;
+  }
+  if (phase_ == Phase::kClosing) {
+    // Not acknowledged, so the publisher sends it again on its next session.
     return;
   }
   if (!services_.storage.writable()) {
@@ -380,7 +414,7 @@ void Session::on_publish(v1::Frame& frame) {
       static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
   stamp.set_broker_id(services_.settings.broker_id);
   if (report.provenance().has_from_publisher()) {
-    stamp.set_source_signing_key(org->signing_public_key());
+    stamp.set_source_signing_key(org.signing_public_key());
   }
 
   // Acknowledged only once the transaction holding it has committed. What a
@@ -632,7 +666,7 @@ void Session::on_backlog(const std::string& feed, Result<std::vector<v1::Report>
     }
     durable.unacked.push_back(sequence);
     remember_if_restricted(*copy.report, report.broker().source_organisation());
-    if (!queue_delivery(pipeline::encode_delivery(*copy.report))) {
+    if (!queue_delivery(pipeline::encode_delivery(std::move(*copy.report)))) {
       return;
     }
     services_.audit.record(std::move(copy.record));

@@ -25,6 +25,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "broker/net/outbound_queue.h"
 #include "broker/router.h"
@@ -80,6 +82,9 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   void handle_frame(std::string_view body);
   void on_hello(const v1::Frame& frame);
   void on_publish(v1::Frame& frame);
+  // After the publisher's signature was checked: stamps the report and hands it to storage.
+  void store_publish(std::uint64_t correlation_id, const v1::Organisation& org, v1::Report& report,
+                     const Result<void>& signed_by, bool client_set_broker_fields);
   // `identity`: the id, feed and TLP of the report, for a refusal record.
   void on_stored(std::uint64_t correlation_id, Result<store::Appended> stored, const v1::Report& identity);
   // Refuses a publish and records the refusal (the report's id and feed only
@@ -154,6 +159,9 @@ class Session final : public DeliveryTarget, public std::enable_shared_from_this
   boost::asio::steady_timer writer_exited_;
   boost::asio::steady_timer publish_slot_;
   std::uint32_t publishes_in_flight_ = 0;
+  // Publishes on the verify pool; while any are, later ones queue behind them.
+  std::uint32_t verifications_pending_ = 0;
+  std::optional<boost::asio::strand<boost::asio::thread_pool::executor_type>> verify_strand_;
   static constexpr std::uint32_t kMaxLookupsInFlight = 8;
   static constexpr int kMaxSealingRecipients = 256;
   std::uint32_t lookups_in_flight_ = 0;

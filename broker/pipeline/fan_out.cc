@@ -15,10 +15,10 @@
 #include "weft/v1/frame.pb.h"
 
 namespace weft::broker::pipeline {
-std::shared_ptr<const std::string> encode_delivery(const v1::Report& report) {
+std::shared_ptr<const std::string> encode_delivery(v1::Report report) {
   v1::Frame frame;
   frame.mutable_delivery()->set_feed(report.feed());
-  *frame.mutable_delivery()->mutable_report() = report;
+  frame.mutable_delivery()->mutable_report()->Swap(&report);
   return std::make_shared<const std::string>(proto::encode_frame(frame));
 }
 
@@ -177,7 +177,7 @@ void fan_out_sealed(const v1::Report& report, const std::vector<Router::Recipien
       continue;
     }
     const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient.durable, &copy.record};
-    result.delivered += recipient.target->offer(encode_delivery(*copy.report), info) ? 1 : 0;
+    result.delivered += recipient.target->offer(encode_delivery(std::move(*copy.report)), info) ? 1 : 0;
   }
 }
 
@@ -316,10 +316,10 @@ FanOutResult fan_out(const v1::Report& report, const std::vector<Router::Recipie
         record.set_output_fingerprint(copy_fingerprint(copy, trail));
         attest(report, copy, recipient->organisation->name(), *policy, redaction->decisions, attester,
                opened ? &*opened : nullptr);
-        frame = encode_delivery(copy);
         if (restricted) {
           result.restricted_copies.push_back(comparable_content(copy));
         }
+        frame = encode_delivery(std::move(copy));
       }
       const DeliveryInfo info{report.feed(), report.broker().sequence(), recipient->durable, &record};
       result.delivered += recipient->target->offer(frame, info) ? 1 : 0;

@@ -38,8 +38,9 @@ struct FanOutResult {
   std::vector<std::string> restricted_copies;
 };
 
-// The frame that pushes a report to a subscriber.
-std::shared_ptr<const std::string> encode_delivery(const v1::Report& report);
+// The frame that pushes a report to a subscriber. Pass a copy that is no
+// longer needed by rvalue: it moves into the frame instead of being copied.
+std::shared_ptr<const std::string> encode_delivery(v1::Report report);
 
 // Signs, on each recipient's copy of a report its publisher signed, the
 // broker's attestation of what the policy disclosed, replaced or withheld

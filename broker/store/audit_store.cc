@@ -81,7 +81,10 @@ Result<std::unique_ptr<AuditStore>> AuditStore::open(const std::filesystem::path
   return store;
 }
 
-AuditStore::~AuditStore() { sqlite3_close_v2(db_); }
+AuditStore::~AuditStore() {
+  statements_.clear();
+  sqlite3_close_v2(db_);
+}
 
 Result<void> AuditStore::execute(const char* sql) {
   if (auto failed = execute_sql(db_, sql)) {
@@ -110,15 +113,17 @@ Result<std::uint64_t> AuditStore::leaf_count() {
 }
 
 Result<void> AuditStore::append(const std::vector<Leaf>& leaves, const std::vector<audit::StoredNode>& nodes) {
-  WEFT_TRY(execute("BEGIN IMMEDIATE"));
+  if (run_cached(statements_, "BEGIN IMMEDIATE") != SQLITE_DONE) {
+    return failure("cannot begin the append");
+  }
   const auto roll_back = [&](const std::string& what) {
     auto error = failure(what);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return error;
   };
   {
-    Statement insert_leaf(db_, "INSERT INTO leaves (idx, time_ms, hash, leaf) VALUES (?, ?, ?, ?)");
-    Statement insert_node(db_, "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)");
+    Statement insert_leaf(statements_, "INSERT INTO leaves (idx, time_ms, hash, leaf) VALUES (?, ?, ?, ?)");
+    Statement insert_node(statements_, "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)");
     if (!insert_leaf.ok() || !insert_node.ok()) {
       return roll_back("cannot prepare the append");
     }
@@ -146,7 +151,7 @@ Result<void> AuditStore::append(const std::vector<Leaf>& leaves, const std::vect
       }
     }
   }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  if (run_cached(statements_, "COMMIT") != SQLITE_DONE) {
     return roll_back("cannot commit the append");
   }
   return ok();
@@ -184,8 +189,8 @@ Result<std::optional<StoredCheckpoint>> AuditStore::latest_checkpoint() {
 }
 
 Result<std::vector<audit::Hash>> AuditStore::read(const std::vector<audit::NodeId>& nodes) {
-  Statement leaf(db_, "SELECT hash FROM leaves WHERE idx = ?");
-  Statement node(db_, "SELECT hash FROM nodes WHERE level = ? AND idx = ?");
+  Statement leaf(statements_, "SELECT hash FROM leaves WHERE idx = ?");
+  Statement node(statements_, "SELECT hash FROM nodes WHERE level = ? AND idx = ?");
   std::vector<audit::Hash> out;
   out.reserve(nodes.size());
   for (const auto& id : nodes) {

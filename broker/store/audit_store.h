@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "audit/merkle.h"
+#include "broker/store/sqlite_statement.h"
 #include "proto/error.h"
 #include "weft/v1/audit.pb.h"
 
@@ -75,6 +76,7 @@ class AuditStore final : public audit::HashReader {
   Error failure(const std::string& what);
 
   sqlite3* db_;
+  StatementCache statements_{db_};
 };
 
 }  // namespace weft::broker::store

@@ -9,13 +9,62 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace weft::broker::store {
+
+// Statements prepared once for the life of a connection, so the per-batch
+// paths (appends, cursors, audit leaves) do not parse their SQL again on
+// every transaction. Clear it before the connection closes.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() { clear(); }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // The prepared statement for `sql`, or nullptr when it does not prepare
+  // (the connection then holds SQLite's message). Keyed by text.
+  sqlite3_stmt* get(const char* sql) {
+    const auto found = statements_.find(sql);
+    if (found != statements_.end()) {
+      return found->second;
+    }
+    sqlite3_stmt* prepared = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &prepared, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(prepared);
+      return nullptr;
+    }
+    statements_.emplace(sql, prepared);
+    return prepared;
+  }
+  void clear() {
+    for (auto& [sql, statement] : statements_) {
+      sqlite3_finalize(statement);
+    }
+    statements_.clear();
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string_view, sqlite3_stmt*> statements_;
+};
 
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) { status_ = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); }
-  ~Statement() { sqlite3_finalize(statement_); }
+  // Borrows the cache's statement; on scope exit it is reset, not finalized.
+  Statement(StatementCache& cache, const char* sql) : statement_(cache.get(sql)), borrowed_(true) {
+    status_ = statement_ != nullptr ? SQLITE_OK : SQLITE_ERROR;
+  }
+  ~Statement() {
+    if (borrowed_) {
+      sqlite3_reset(statement_);
+      sqlite3_clear_bindings(statement_);
+    } else {
+      sqlite3_finalize(statement_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -63,8 +112,15 @@ class Statement {
 
  private:
   sqlite3_stmt* statement_ = nullptr;
+  bool borrowed_ = false;
   int status_ = SQLITE_ERROR;
 };
+
+// Runs one cached statement without results (BEGIN, COMMIT): SQLITE_DONE on success.
+inline int run_cached(StatementCache& cache, const char* sql) {
+  Statement statement(cache, sql);
+  return statement.ok() ? statement.step() : SQLITE_ERROR;
+}
 
 // Runs SQL without results (schema, pragmas, BEGIN/COMMIT): nothing when it
 // succeeded, else "'<sql>' failed (<SQLite's message>)".

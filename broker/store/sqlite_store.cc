@@ -120,6 +120,13 @@ Result<void> SqliteStore::execute(const char* sql) {
   return ok();
 }
 
+Result<void> SqliteStore::run(const char* sql) {
+  if (run_cached(statements_, sql) != SQLITE_DONE) {
+    return failure(std::string("'") + sql + "' failed (" + sqlite3_errmsg(db_) + ")");
+  }
+  return ok();
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& file, const StorageKey& key,
                                                        Options options) {
   const bool existed = std::filesystem::exists(file);
@@ -207,14 +214,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close_v2(db_); }
+SqliteStore::~SqliteStore() {
+  statements_.clear();
+  sqlite3_close_v2(db_);
+}
 
 Result<std::uint64_t> SqliteStore::feed_end(const std::string& feed) {
   auto cached = feed_ends_.find(feed);
   if (cached != feed_ends_.end()) {
     return cached->second;
   }
-  Statement select(db_, "SELECT last_seq FROM feeds WHERE feed = ?");
+  Statement select(statements_, "SELECT last_seq FROM feeds WHERE feed = ?");
   select.bind(1, feed);
   const int step = select.step();
   if (step != SQLITE_ROW && step != SQLITE_DONE) {
@@ -239,7 +249,7 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
     return fail_all(make_error(v1::STORAGE_UNAVAILABLE,
                                "storage failed earlier and accepts no writes until the broker is restarted"));
   }
-  if (auto begun = execute("BEGIN IMMEDIATE"); !begun) {
+  if (auto begun = run("BEGIN IMMEDIATE"); !begun) {
     return fail_all(begun.error());
   }
   const auto saved_ends = feed_ends_;
@@ -249,15 +259,15 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
     return fail_all(error);
   };
   {
-  Statement find(db_, "SELECT feed, seq, fingerprint, sealed, publisher, tlp FROM reports WHERE id = ?");
-  Statement insert(db_,
+  Statement find(statements_, "SELECT feed, seq, fingerprint, sealed, publisher, tlp FROM reports WHERE id = ?");
+  Statement insert(statements_,
                    "INSERT INTO reports (feed, seq, id, tlp, publisher, received_ms, fingerprint, sealed) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement advance(db_,
+  Statement advance(statements_,
                     "INSERT INTO feeds (feed, last_seq) VALUES (?, ?) "
                     "ON CONFLICT (feed) DO UPDATE SET last_seq = excluded.last_seq");
-  Statement find_content(db_, "SELECT originator FROM restricted_content WHERE fingerprint = ?");
-  Statement remember_content(db_,
+  Statement find_content(statements_, "SELECT originator FROM restricted_content WHERE fingerprint = ?");
+  Statement remember_content(statements_,
                              "INSERT OR IGNORE INTO restricted_content (fingerprint, report_id, originator) "
                              "VALUES (?, ?, ?)");
   if (!find.ok() || !insert.ok() || !advance.ok() || !find_content.ok() || !remember_content.ok()) {
@@ -347,8 +357,8 @@ std::vector<Result<Appended>> SqliteStore::append_batch(const std::vector<Append
     feed_ends_[report.feed()] = seq;
     results.emplace_back(std::move(appended));
   }
-  }  // statements finalized before COMMIT
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  }  // statements reset before COMMIT
+  if (run_cached(statements_, "COMMIT") != SQLITE_DONE) {
     return roll_back(failure("cannot commit"));
   }
   return results;
@@ -491,9 +501,9 @@ Result<void> SqliteStore::save_cursors(const std::vector<CursorUpdate>& updates)
   // positions do not pay for an fsync of their own: with synchronous=NORMAL
   // in WAL mode they become durable with the next report commit (FULL) or
   // checkpoint.
-  WEFT_TRY(execute("PRAGMA synchronous=NORMAL"));
+  WEFT_TRY(run("PRAGMA synchronous=NORMAL"));
   auto saved = write_cursors(updates);
-  if (auto restored = execute("PRAGMA synchronous=FULL"); !restored) {
+  if (auto restored = run("PRAGMA synchronous=FULL"); !restored) {
     // Never acknowledge a report without a full sync.
     broken_ = true;
     return restored.error();
@@ -502,8 +512,8 @@ Result<void> SqliteStore::save_cursors(const std::vector<CursorUpdate>& updates)
 }
 
 Result<void> SqliteStore::write_cursors(const std::vector<CursorUpdate>& updates) {
-  WEFT_TRY(execute("BEGIN IMMEDIATE"));
-  Statement update(db_,
+  WEFT_TRY(run("BEGIN IMMEDIATE"));
+  Statement update(statements_,
                    "UPDATE subscriptions SET acked = MAX(acked, ?) WHERE organisation = ? AND name = ?");
   for (const auto& cursor : updates) {
     update.reset();
@@ -514,7 +524,7 @@ Result<void> SqliteStore::write_cursors(const std::vector<CursorUpdate>& updates
       return error;
     }
   }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  if (run_cached(statements_, "COMMIT") != SQLITE_DONE) {
     auto error = failure("cannot commit positions");
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return error;

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "broker/store/report_store.h"
+#include "broker/store/sqlite_statement.h"
 #include "broker/store/storage_key.h"
 
 struct sqlite3;
@@ -61,11 +62,14 @@ class SqliteStore final : public ReportStore {
   SqliteStore(sqlite3* db, const StorageKey& key) : db_(db), key_(key) {}
 
   Result<void> execute(const char* sql);
+  // One statement through the cache (BEGIN, COMMIT, PRAGMA on hot paths).
+  Result<void> run(const char* sql);
   Error failure(const std::string& what);
   Result<std::uint64_t> feed_end(const std::string& feed);
   Result<void> write_cursors(const std::vector<CursorUpdate>& updates);
 
   sqlite3* db_;
+  StatementCache statements_{db_};
   const StorageKey& key_;
   bool broken_ = false;
   std::unordered_map<std::string, std::uint64_t> feed_ends_;  // writer's cache of feeds.last_seq

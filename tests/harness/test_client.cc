@@ -38,6 +38,22 @@ Result<v1::PublishAck> TestClient::publish(const v1::Report& report) {
   return call(connection_->publish(report));
 }
 
+std::vector<Result<v1::PublishAck>> TestClient::publish_pipelined(const std::vector<v1::Report>& reports) {
+  std::vector<std::future<std::optional<Result<v1::PublishAck>>>> pending;
+  // Spawned on the I/O thread in order, so the frames leave in order.
+  on_io_thread([&] {
+    for (const auto& report : reports) {
+      pending.push_back(asio::co_spawn(io_, as_optional(connection_->publish(report)), asio::use_future));
+    }
+    return true;
+  });
+  std::vector<Result<v1::PublishAck>> answers;
+  for (auto& answer : pending) {
+    answers.push_back(*answer.get());
+  }
+  return answers;
+}
+
 Result<void> TestClient::subscribe(const std::string& feed) {
   auto subscription = call(connection_->subscribe(feed));
   if (!subscription) {

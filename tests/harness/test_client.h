@@ -30,6 +30,9 @@ class TestClient {
 
   Result<void> connect(const std::filesystem::path& profile, std::uint16_t port, client::Options options = {});
   Result<v1::PublishAck> publish(const v1::Report& report);
+  // Sends every report before waiting for any answer (one session, in
+  // order) and returns the answers in the same order.
+  std::vector<Result<v1::PublishAck>> publish_pipelined(const std::vector<v1::Report>& reports);
   // Subscribes and keeps collecting deliveries in the background.
   Result<void> subscribe(const std::string& feed);
   // A durable subscription; returns the sequence the broker resumes after.

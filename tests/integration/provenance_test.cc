@@ -107,6 +107,33 @@ TEST_F(ProvenanceTest, HonestRedactionVerifiesAndEveryTamperingIsCaught) {
   refuted(bare, "no provenance at all");
 }
 
+// Signatures are checked off the session's thread (verify_threads); reports
+// sent back to back must still be stored and delivered in the order sent.
+TEST_F(ProvenanceTest, PipelinedSignedReportsKeepTheirOrder) {
+  auto bank = connect(deployment_.profile("acme-bank"));
+  ASSERT_TRUE(bank->subscribe("phishing"));
+  auto cert = connect(deployment_.profile("cert-nl"));
+  std::vector<v1::Report> reports;
+  for (int i = 0; i < 40; ++i) {
+    reports.push_back(victim_report("in order " + std::to_string(i)));
+  }
+  const auto answers = cert->publish_pipelined(reports);
+  ASSERT_EQ(answers.size(), reports.size());
+  std::uint64_t previous = 0;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    ASSERT_TRUE(answers[i]) << i << ": " << answers[i].error().describe();
+    EXPECT_EQ(answers[i].value().id(), reports[i].id());
+    EXPECT_GT(answers[i].value().sequence(), previous) << "report " << i << " was stored out of order";
+    previous = answers[i].value().sequence();
+  }
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    auto delivery = bank->next_delivery(5s);
+    ASSERT_TRUE(delivery) << "delivery " << i << " missing";
+    EXPECT_EQ(delivery->report().title(), "in order " + std::to_string(i));
+    EXPECT_TRUE(delivery->report().provenance().has_delivered());
+  }
+}
+
 TEST_F(ProvenanceTest, UnsignedOrWronglySignedReportsAreRefused) {
   auto unsigned_client = connect(unsigned_profile());
   auto refused = unsigned_client->publish(victim_report("unsigned"));
