@@ -73,7 +73,7 @@ asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
   self->set_read_deadline(Clock::now() + limits.handshake_timeout);
   asio::co_spawn(self->stream_.get_executor(), watchdog(self), asio::detached);
 
-  auto [handshake_error] = co_await self->stream_.async_handshake(asio::ssl::stream_base::server, kUseAwaitableTuple);
+  const auto handshake_error = co_await self->stream_.handshake(tls::SocketStream::Role::kServer);
   if (handshake_error) {
     if (!self->close_reason_set_) {
       self->close_reason_ = CloseReason::kHandshakeFailed;
@@ -190,8 +190,7 @@ asio::awaitable<void> Session::read_loop() {
     // Between frames the next read may wait for minutes: read into a small
     // buffer then, so idle sessions hold no 16 KiB chunk each.
     const auto space = assembler.has_partial_frame() ? assembler.prepare() : assembler.prepare_idle();
-    auto [error, bytes] = co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
-                                                           kUseAwaitableTuple);
+    auto [error, bytes] = co_await stream_.read_some(asio::buffer(space.data(), space.size()));
     if (error) {
       if (!close_reason_set_) {
         close_reason_ = (error == asio::error::eof || error == asio::ssl::error::stream_truncated)
@@ -1185,7 +1184,7 @@ asio::awaitable<void> Session::write_loop(std::shared_ptr<Session> self) {
       }
       const auto timeout = self->phase_ == Phase::kClosing ? std::min(write_timeout, kGoodbyeTimeout) : write_timeout;
       self->set_write_deadline(Clock::now() + timeout);
-      auto [error, written] = co_await asio::async_write(self->stream_, out, kUseAwaitableTuple);
+      auto [error, written] = co_await self->stream_.write(out);
       self->write_deadline_ = Clock::time_point::max();
       if (error) {
         failed = true;

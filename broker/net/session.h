@@ -23,7 +23,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -34,13 +33,14 @@
 #include "broker/services.h"
 #include "proto/error.h"
 #include "proto/frame_codec.h"
+#include "tls/socket_stream.h"
 #include "weft/v1/frame.pb.h"
 
 namespace weft::broker::net {
 
 class Session final : public DeliveryTarget, public std::enable_shared_from_this<Session> {
  public:
-  using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+  using Stream = tls::SocketStream;
 
   // `peer_address` counts against the per-address limit on unauthenticated
   // connections until Hello; the caller has already added it.
