@@ -170,6 +170,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
       }
     }
     WEFT_TRY(store->execute("PRAGMA synchronous=FULL"));
+    if (!options.wal_autocheckpoint) {
+      WEFT_TRY(store->execute("PRAGMA wal_autocheckpoint=0"));
+    }
     if (options.max_database_bytes > 0) {
       const std::string cap =
           "PRAGMA max_page_count=" + std::to_string(std::max<std::uint64_t>(options.max_database_bytes / 4096, 16));

@@ -32,6 +32,9 @@ class SqliteStore final : public ReportStore {
     // How long a write waits for a lock another process holds before it
     // fails with STORAGE_BUSY.
     std::uint32_t busy_timeout_ms = 5000;
+    // Off when a WalCheckpointer copies the WAL into the database instead,
+    // so that no commit pays for a checkpoint.
+    bool wal_autocheckpoint = true;
   };
 
   // Creates the database if missing (writer only). Refuses a corrupt

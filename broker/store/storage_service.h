@@ -25,6 +25,7 @@
 
 #include "broker/store/report_store.h"
 #include "broker/store/sqlite_store.h"
+#include "broker/store/wal_checkpointer.h"
 
 namespace weft::broker::store {
 
@@ -74,7 +75,8 @@ class StorageService {
   };
 
   StorageService(std::unique_ptr<StorageKey> key, std::unique_ptr<SqliteStore> writer,
-                 std::unique_ptr<SqliteStore> reader, const StorageSettings& settings);
+                 std::unique_ptr<SqliteStore> reader, std::unique_ptr<WalCheckpointer> checkpointer,
+                 const StorageSettings& settings);
   void run_writer();
   void run_reader();
   bool enqueue_writer(WriterJob job);
@@ -82,6 +84,7 @@ class StorageService {
   std::unique_ptr<StorageKey> key_;
   std::unique_ptr<SqliteStore> writer_store_;
   std::unique_ptr<SqliteStore> reader_store_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   const std::size_t max_batch_;
   const std::size_t queue_limit_;
 
