@@ -15,6 +15,7 @@ PACKAGES=(
   libjemalloc-dev            # weftd's allocator: about 20% less CPU per delivery than glibc malloc (bench/relay.sh)
   libcli11-dev               # command-line parsing for weft and weftd
   libgtest-dev
+  clang libclang-rt-14-dev   # scripts/fuzz.sh: libFuzzer with ASan and UBSan
   libbenchmark-dev           # bench/micro: Google Benchmark micro-benchmarks (built with WEFT_BUILD_BENCH)
   python3 python3-jsonschema # tests: STIX exports checked against the official JSON Schemas
   curl                       # tests: a real HTTPS client for the TAXII endpoint

@@ -6,6 +6,9 @@
 #   scripts/test.sh integration  only tests against a real weftd
 #   scripts/test.sh sanitizers   the suite under ASan+UBSan, and the integration
 #                                tests under TSan with zero reports allowed
+#   scripts/test.sh fuzz         every libFuzzer target for FUZZ_SECONDS (60) each
+#                                (clang, ASan+UBSan; scripts/fuzz.sh). The seed
+#                                corpora also run in the normal suite (fuzz_seeds.*).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 stage=${1:-all}
@@ -50,5 +53,6 @@ case "$stage" in
     fi
     ;;
   sanitizers) run_sanitizers ;;
-  *) echo "usage: scripts/test.sh [all|unit|integration|sanitizers]" >&2; exit 2 ;;
+  fuzz) "$root/scripts/fuzz.sh" ;;
+  *) echo "usage: scripts/test.sh [all|unit|integration|sanitizers|fuzz]" >&2; exit 2 ;;
 esac
