@@ -2,9 +2,9 @@
 // streams thousands of reports while weftd is SIGKILLed at random moments
 // and restarted; every report it acknowledged must reach a durable
 // subscriber (who reconnects through the same crashes), in publish order,
-// and the database must pass PRAGMA integrity_check.
+// and the database must pass PRAGMA integrity_check. The matrix's probe
+// workload (CaseInvariants) runs through the same crashes.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <fstream>
@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
 
@@ -31,32 +32,14 @@ std::string field(const std::string& line, const std::regex& pattern) {
   return std::regex_search(line, match, pattern) ? match[1].str() : std::string();
 }
 
-std::string integrity_check(const std::filesystem::path& database) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    std::string error = sqlite3_errmsg(db);
-    sqlite3_close(db);
-    return "cannot open: " + error;
-  }
-  sqlite3_stmt* check = nullptr;
-  std::string result;
-  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &check, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(check) == SQLITE_ROW) {
-      result += reinterpret_cast<const char*>(sqlite3_column_text(check, 0));
-    }
-  } else {
-    result = sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(check);
-  sqlite3_close(db);
-  return result;
-}
-
 TEST(CrashTest, EveryAcknowledgedReportSurvivesRepeatedSigkill) {
   TestDeployment deployment("crash");
   deployment.add_org("cert-de", "publisher");
   deployment.add_org("acme-bank", "subscriber", {}, "NL", "finance");
+  CaseInvariants invariants(deployment);
+  invariants.prepare();
   deployment.start_broker();
+  invariants.begin();
   {
     TestClient creator;
     ASSERT_TRUE(creator.connect(deployment.profile("acme-bank"), deployment.port()));
@@ -164,8 +147,9 @@ TEST(CrashTest, EveryAcknowledgedReportSurvivesRepeatedSigkill) {
     lost += delivered.count(id) ? 0 : 1;
   }
 
+  invariants.verify();
   ASSERT_EQ(deployment.stop_broker(), 0) << deployment.broker_log();
-  const std::string integrity = integrity_check(deployment.database_file());
+  const std::string integrity = sqlite_integrity_check(deployment.database_file());
 
   std::cout << "crash test: kills=" << kills << " acked=" << acked.size() << " delivered=" << delivered.size()
             << " lost=" << lost << " duplicated=" << duplicated << " out_of_order=" << out_of_order

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
 
@@ -37,6 +38,14 @@ class DurableTest : public ::testing::Test {
   void SetUp() override {
     deployment_.add_org("cert-de", "publisher,subscriber");
     deployment_.add_org("acme-bank", "subscriber", {}, "NL", "finance");
+    invariants_.prepare();
+  }
+
+  void TearDown() override { invariants_.verify(); }
+
+  void start() {
+    deployment_.start_broker();
+    invariants_.begin();
   }
 
   std::unique_ptr<TestClient> connect(const std::string& org, client::Options options = {}) {
@@ -64,12 +73,13 @@ class DurableTest : public ::testing::Test {
   }
 
   TestDeployment deployment_{"durable"};
+  CaseInvariants invariants_{deployment_};
 };
 
 // ---- idempotency ---------------------------------------------------------
 
 TEST_F(DurableTest, RepublishingTheSameReportIsAcknowledgedAsDuplicateAndDeliveredOnce) {
-  deployment_.start_broker();
+  start();
   auto bank = connect("acme-bank");
   ASSERT_TRUE(bank->subscribe("phishing"));
   auto publisher = connect("cert-de");
@@ -88,7 +98,7 @@ TEST_F(DurableTest, RepublishingTheSameReportIsAcknowledgedAsDuplicateAndDeliver
 }
 
 TEST_F(DurableTest, SameIdWithDifferentContentIsRefusedAndTheOriginalKept) {
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   auto publisher = connect("cert-de");
   v1::Report report = make_report("phishing", v1::GREEN, "Original title");
@@ -118,7 +128,7 @@ TEST_F(DurableTest, SameIdWithDifferentContentIsRefusedAndTheOriginalKept) {
 }
 
 TEST_F(DurableTest, CliPublishRetriedAfterARestartPrintsDuplicates) {
-  deployment_.start_broker();
+  start();
   const auto reports = std::vector<v1::Report>{make_report("phishing"), make_report("phishing")};
   const auto first = deployment_.weft("cert-de", {"publish", "-"}, to_json_lines(reports));
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -138,7 +148,7 @@ TEST_F(DurableTest, CliPublishRetriedAfterARestartPrintsDuplicates) {
 }
 
 TEST_F(DurableTest, CliPublishWaitsForABrokerThatIsDownAndThenDelivers) {
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   deployment_.kill_broker();
 
@@ -169,7 +179,8 @@ TEST_F(DurableTest, CliPublishWaitsForABrokerThatIsDownAndThenDelivers) {
 }
 
 TEST_F(DurableTest, CliPublishGivesUpWhenTheBrokerNeverComesBack) {
-  deployment_.start_broker();
+  start();
+  invariants_.expect_broker_down("the case is a broker that never comes back");
   deployment_.kill_broker();
   const auto start = std::chrono::steady_clock::now();
   const auto result = deployment_.weft("cert-de", {"publish", "--retry-for", "1", "-"},
@@ -184,7 +195,7 @@ TEST_F(DurableTest, CliPublishGivesUpWhenTheBrokerNeverComesBack) {
 // ---- durable subscriptions -------------------------------------------------
 
 TEST_F(DurableTest, CliDurableSubscriberCatchesUpInOrderAfterDowntimeAndBrokerRestart) {
-  deployment_.start_broker();
+  start();
   // First use creates the subscription at the end of the feed: earlier
   // reports are not part of it.
   publish_many("phishing", 3, "Before the subscription");
@@ -224,7 +235,7 @@ TEST_F(DurableTest, CliDurableSubscriberCatchesUpInOrderAfterDowntimeAndBrokerRe
 }
 
 TEST_F(DurableTest, UnacknowledgedDeliveriesAreRedeliveredAfterReconnect) {
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   const auto reports = publish_many("phishing", 10);
 
@@ -254,7 +265,7 @@ TEST_F(DurableTest, UnacknowledgedDeliveriesAreRedeliveredAfterReconnect) {
 }
 
 TEST_F(DurableTest, AckForAReportNotYetDeliveredIsRefusedAndDoesNotMoveTheCursor) {
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   const auto reports = publish_many("phishing", 3);
   auto bank = connect("acme-bank");
@@ -272,7 +283,7 @@ TEST_F(DurableTest, AckForAReportNotYetDeliveredIsRefusedAndDoesNotMoveTheCursor
 }
 
 TEST_F(DurableTest, SecondSessionCannotTakeAnInUseSubscription) {
-  deployment_.start_broker();
+  start();
   auto first = connect("acme-bank");
   ASSERT_TRUE(first->subscribe_durable("phishing", "soc"));
   const auto cli = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
@@ -284,7 +295,7 @@ TEST_F(DurableTest, SecondSessionCannotTakeAnInUseSubscription) {
 
 TEST_F(DurableTest, LargeBacklogIsSentInABoundedWindow) {
   deployment_.append_config("limits { max_unacked: 16 }");
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   publish_many("phishing", 100);
 
@@ -314,7 +325,7 @@ TEST_F(DurableTest, LargeBacklogIsSentInABoundedWindow) {
 
 TEST_F(DurableTest, BacklogGoesThroughTheRecipientsCurrentPolicyAndWithheldReportsDoNotStallTheWindow) {
   deployment_.append_config("limits { max_unacked: 4 }");
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   auto publisher = connect("cert-de");
   // More AMBER reports for someone else than the window holds: the bank never
@@ -348,7 +359,7 @@ TEST_F(DurableTest, BacklogGoesThroughTheRecipientsCurrentPolicyAndWithheldRepor
 }
 
 TEST_F(DurableTest, BacklogIsNotDeliveredToAnOrganisationThatLostAccess) {
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   publish_many("phishing", 3);
   const auto revoke = deployment_.admin({"org", "revoke", "acme-bank"});
@@ -363,7 +374,7 @@ TEST_F(DurableTest, BacklogIsNotDeliveredToAnOrganisationThatLostAccess) {
 // ---- storage ---------------------------------------------------------------
 
 TEST_F(DurableTest, ReportsSurviveAKilledBrokerAndTheDatabaseStaysIntact) {
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   const auto reports = publish_many("phishing", 30);
   deployment_.kill_broker();
@@ -380,7 +391,7 @@ TEST_F(DurableTest, ReportsSurviveAKilledBrokerAndTheDatabaseStaysIntact) {
 
 TEST_F(DurableTest, FullDiskRefusesPublishesRetryablyWhileDeliveriesGoOn) {
   deployment_.append_config("storage { max_database_bytes: 1048576 }");
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   auto publisher = connect("cert-de");
   std::vector<std::string> accepted;
@@ -403,8 +414,10 @@ TEST_F(DurableTest, FullDiskRefusesPublishesRetryablyWhileDeliveriesGoOn) {
   EXPECT_TRUE(publisher->is_open()) << "a full disk is no reason to drop the publisher";
 
   // The CLI reports it as a refusal after its retries.
+  // Far larger than the refused one: the probe's publishes share the group
+  // commits, and a refused batch may have left room for one more small report.
   v1::Report one_more = make_report("phishing");
-  one_more.set_description(std::string(2000, 'y'));
+  one_more.set_description(std::string(64 * 1024, 'y'));
   const auto cli = deployment_.weft("cert-de", {"publish", "--retry-for", "1", "-"}, to_json(one_more) + "\n");
   EXPECT_EQ(cli.exit_code, 1) << cli.err;
   EXPECT_NE(cli.err.find("STORAGE_UNAVAILABLE"), std::string::npos) << cli.err;
@@ -418,10 +431,25 @@ TEST_F(DurableTest, FullDiskRefusesPublishesRetryablyWhileDeliveriesGoOn) {
     EXPECT_EQ(delivery->report().id(), accepted[i]);
     bank->ack("phishing", delivery->report().broker().sequence());
   }
+
+  bank->close();
+
+  // Space comes back (here, a larger cap and a restart): publishing resumes.
+  ASSERT_EQ(deployment_.stop_broker(), 0);
+  const auto config_file = deployment_.dir() / "weftd.conf";
+  std::string config = read_text(config_file);
+  const auto cap = config.find("max_database_bytes: 1048576");
+  ASSERT_NE(cap, std::string::npos);
+  config.replace(cap, std::string("max_database_bytes: 1048576").size(), "max_database_bytes: 67108864");
+  std::ofstream(config_file, std::ios::trunc) << config;
+  deployment_.restart_broker();
+  EXPECT_TRUE(connect("cert-de")->publish(one_more));
 }
 
 TEST_F(DurableTest, CorruptDatabaseAtStartUpIsReportedAndTheBrokerRefusesToStart) {
-  deployment_.start_broker();
+  start();
+  invariants_.expect_broker_down("the database is corrupted on purpose and weftd must refuse to start");
+  invariants_.expect_database_damaged("pages 4-7 overwritten on purpose");
   publish_many("phishing", 200);
   ASSERT_EQ(deployment_.stop_broker(), 0);
   {
@@ -439,7 +467,8 @@ TEST_F(DurableTest, CorruptDatabaseAtStartUpIsReportedAndTheBrokerRefusesToStart
 }
 
 TEST_F(DurableTest, WrongStorageKeyIsReportedAndTheBrokerRefusesToStart) {
-  deployment_.start_broker();
+  start();
+  invariants_.expect_broker_down("the storage key is changed on purpose and weftd must refuse to start");
   publish_many("phishing", 2);
   ASSERT_EQ(deployment_.stop_broker(), 0);
   const auto key_file = deployment_.dir() / "keys" / "storage.key";
@@ -453,7 +482,8 @@ TEST_F(DurableTest, WrongStorageKeyIsReportedAndTheBrokerRefusesToStart) {
 }
 
 TEST_F(DurableTest, UnredactedPersonalDataNeverReachesTheDiskInPlaintext) {
-  deployment_.start_broker();
+  start();
+  invariants_.expect_broker_down("stopped to read its files at rest");
   const std::string marker = "planted-" + random_uuid().substr(0, 8) + "@victim-corp.example";
   v1::Report report = make_report("phishing", v1::GREEN, "Contact " + marker);
   report.set_description("Write to " + marker + " for the sample.");
@@ -479,7 +509,7 @@ TEST_F(DurableTest, UnredactedPersonalDataNeverReachesTheDiskInPlaintext) {
 TEST_F(DurableTest, RetentionSweepsOldReportsAndTheirDeliveryState) {
   deployment_.append_config(
       "retention { sweep_interval_ms: 200 feeds { feed: \"phishing\" max_age_s: 1 } }");
-  deployment_.start_broker();
+  start();
   create_subscription("acme-bank", "phishing", "soc");
   create_subscription("acme-bank", "malware", "soc-malware");
   publish_many("phishing", 5, "Short-lived");

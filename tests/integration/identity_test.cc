@@ -7,6 +7,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
 #include "tests/harness/test_pki.h"
@@ -21,8 +22,12 @@ class IdentityTest : public ::testing::Test {
   void SetUp() override {
     deployment_.add_org("cert-de", "publisher,subscriber");
     deployment_.add_org("acme-bank", "subscriber", {}, "NL", "finance");
+    invariants_.prepare();
     deployment_.start_broker();
+    invariants_.begin();
   }
+
+  void TearDown() override { invariants_.verify(); }
 
   // Connects raw TLS and reads until the broker closes; returns what the
   // client saw (the TLS alert text or the closing error frame).
@@ -49,6 +54,7 @@ class IdentityTest : public ::testing::Test {
   }
 
   TestDeployment deployment_{"identity"};
+  CaseInvariants invariants_{deployment_};
 };
 
 TEST_F(IdentityTest, ConnectionWithoutClientCertificateIsRefused) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 
+#include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
 
@@ -57,8 +58,12 @@ class PolicyDeliveryTest : public ::testing::Test {
     deployment_.add_org("acme-bank", "subscriber", {}, "NL", "finance");
     deployment_.add_org("beta-bank", "subscriber", {}, "DE", "finance");
     deployment_.add_org("us-corp", "subscriber", {}, "US", "energy");
+    invariants_.prepare();
     deployment_.start_broker();
+    invariants_.begin();
   }
+
+  void TearDown() override { invariants_.verify(); }
 
   std::unique_ptr<TestClient> subscriber(const std::string& org) {
     auto client = connected_client(deployment_.profile(org), deployment_.port(), org);
@@ -84,6 +89,7 @@ class PolicyDeliveryTest : public ::testing::Test {
   }
 
   TestDeployment deployment_{"policy"};
+  CaseInvariants invariants_{deployment_};
 };
 
 TEST_F(PolicyDeliveryTest, EachRecipientGetsWhatItsPolicyAllows) {
@@ -151,7 +157,7 @@ TEST_F(PolicyDeliveryTest, WithheldAndPolicyLessRecipientsGetNothing) {
                          "rules { id: \"no-payment-data\" categories: \"IBAN\" action: WITHHOLD_REPORT }\n");
   deployment_.stop_broker();
   deployment_.append_config("policy_files: \"policies/strict.textproto\"");
-  deployment_.start_broker();
+  deployment_.restart_broker();
   deployment_.add_org("careful-bank", "subscriber", {"--policy", "strict"}, "NL", "finance");
   // An organisation assigned a policy that is not loaded: edit the registry by hand.
   const auto registry_path = deployment_.dir() / "registry.textproto";

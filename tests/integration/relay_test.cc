@@ -10,6 +10,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
 
@@ -32,14 +33,25 @@ class RelayTest : public ::testing::Test {
     deployment_.add_org("acme-bank", "subscriber", {}, "NL", "finance");
     deployment_.add_org("beta-energy", "subscriber", {}, "FR", "energy");
     deployment_.add_org("auditor", "auditor", {}, "DE", "government");
+    invariants_.prepare();
     deployment_.start_broker();
+    invariants_.begin();
   }
+
+  void TearDown() override { invariants_.verify(); }
 
   std::unique_ptr<TestClient> connect(const std::string& org) {
     return connected_client(deployment_.profile(org), deployment_.port(), org);
   }
 
+  // The probe organisations subscribe too, so look for this one's line.
+  bool acme_bank_subscribed_to_phishing() {
+    const std::regex line("subscribe\\.accepted conn=[0-9]+ org=acme-bank feed=phishing");
+    return eventually([&] { return std::regex_search(deployment_.broker_log(), line); });
+  }
+
   TestDeployment deployment_{"relay"};
+  CaseInvariants invariants_{deployment_};
 };
 
 TEST_F(RelayTest, CliPublishReachesCliSubscriber) {
@@ -212,7 +224,7 @@ TEST_F(RelayTest, CliSubscribeTimesOutWithExitFour) {
 TEST_F(RelayTest, CliSubscribeWithoutCountRunsUntilInterruptedAndExitsZero) {
   ChildProcess subscriber(deployment_.weft_argv("acme-bank", {"subscribe", "--feed", "phishing"}), deployment_.dir(),
                           "endless");
-  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("subscribe.accepted") != std::string::npos; }));
+  ASSERT_TRUE(acme_bank_subscribed_to_phishing());
   auto publisher = connect("cert-de");
   const auto report = make_report("phishing");
   ASSERT_TRUE(publisher->publish(report));
@@ -228,6 +240,7 @@ TEST_F(RelayTest, WhoamiShowsTheOrganisationFromTheCertificate) {
 }
 
 TEST_F(RelayTest, SigtermStopsGracefullyAndTellsClients) {
+  invariants_.expect_broker_down("the case stops weftd with SIGTERM");
   auto bank = connect("acme-bank");
   ASSERT_TRUE(bank->subscribe("phishing"));
   EXPECT_EQ(deployment_.stop_broker(), 0);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "client-lib/report_signer.h"
+#include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/raw_tls_client.h"
 #include "tests/harness/test_client.h"
@@ -25,13 +26,17 @@ class RobustnessTest : public ::testing::Test {
   void SetUp() override {
     deployment_.add_org("cert-de", "publisher,subscriber");
     deployment_.add_org("acme-bank", "subscriber", {}, "NL", "finance");
+    invariants_.prepare();
   }
+
+  void TearDown() override { invariants_.verify(); }
 
   void start(const std::string& limits = {}) {
     if (!limits.empty()) {
       deployment_.append_config("limits { " + limits + " }");
     }
     deployment_.start_broker();
+    invariants_.begin();
   }
 
   RawTlsClient::Identity identity(const std::string& org) const {
@@ -68,6 +73,7 @@ class RobustnessTest : public ::testing::Test {
   }
 
   TestDeployment deployment_{"robustness"};
+  CaseInvariants invariants_{deployment_};
 };
 
 TEST_F(RobustnessTest, OversizedLengthPrefixClosesWithoutAllocating) {

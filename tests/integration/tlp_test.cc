@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/uuid.h"
+#include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
 
@@ -30,9 +31,13 @@ class TlpTest : public ::testing::Test {
     deployment_.add_org("soc-provider", "subscriber", {"--redistributes-to-clients"}, "NL", "ict");
     deployment_.add_org("outsider", "subscriber", {}, "BE", "retail");
     deployment_.add_org("energy-co", "subscriber", {"--read-feeds", "energy"}, "DE", "energy");
+    invariants_.prepare();
     deployment_.start_broker();
+    invariants_.begin();
     publisher_ = connect("cert-nl");
   }
+
+  void TearDown() override { invariants_.verify(); }
 
   std::unique_ptr<TestClient> connect(const std::string& org) {
     return connected_client(deployment_.profile(org), deployment_.port(), org);
@@ -86,6 +91,7 @@ class TlpTest : public ::testing::Test {
   }
 
   TestDeployment deployment_{"tlp"};
+  CaseInvariants invariants_{deployment_};
   std::mt19937_64 generator_{std::random_device{}()};
   std::unique_ptr<TestClient> publisher_;
   std::string clear_, green_, amber_group_, amber_provider_, strict_, marker_;
