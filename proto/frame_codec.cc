@@ -3,11 +3,97 @@
 #include <algorithm>
 #include <cstring>
 
+#include <optional>
+
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/reflection.h>
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/unknown_field_set.h>
+#include <google/protobuf/wire_format_lite.h>
 
 namespace weft::proto {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::internal::WireFormatLite;
+
+// Why the parser refused a body, precisely enough for the sender to fix it.
+struct Defect {
+  v1::ErrorCode code;
+  std::string field;  // e.g. "frame.publish.report.title"
+};
+
+// Walks a body the parser refused, tag by tag with protobuf's own wire
+// primitives and the schema, looking for the two refusals a client can act
+// on: a string field that is not UTF-8, and nesting past kRecursionLimit.
+// Groups (absent from weft's proto3 schema, so always unknown fields) are
+// counted without recursing, so no input can exhaust the stack here;
+// known message fields recurse at most as deep as the schema.
+std::optional<Defect> find_defect(std::string_view bytes, const google::protobuf::Descriptor& type,
+                                  const std::string& path, int depth) {
+  if (depth > kRecursionLimit) {
+    return Defect{v1::TOO_DEEP, path};
+  }
+  google::protobuf::io::CodedInputStream input(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                               static_cast<int>(bytes.size()));
+  int open_groups = 0;
+  while (const std::uint32_t tag = input.ReadTag()) {
+    switch (WireFormatLite::GetTagWireType(tag)) {
+      case WireFormatLite::WIRETYPE_START_GROUP:
+        if (depth + ++open_groups > kRecursionLimit) {
+          return Defect{v1::TOO_DEEP, path};
+        }
+        break;
+      case WireFormatLite::WIRETYPE_END_GROUP:
+        if (--open_groups < 0) {
+          return std::nullopt;
+        }
+        break;
+      case WireFormatLite::WIRETYPE_LENGTH_DELIMITED: {
+        std::uint32_t length = 0;
+        std::string value;
+        if (!input.ReadVarint32(&length) || !input.ReadString(&value, static_cast<int>(length))) {
+          return std::nullopt;
+        }
+        const FieldDescriptor* field =
+            open_groups == 0 ? type.FindFieldByNumber(WireFormatLite::GetTagFieldNumber(tag)) : nullptr;
+        if (field == nullptr) {
+          break;
+        }
+        const std::string field_path = path + "." + field->name();
+        if (field->type() == FieldDescriptor::TYPE_STRING &&
+            !google::protobuf::internal::IsStructurallyValidUTF8(value.data(), static_cast<int>(value.size()))) {
+          return Defect{v1::INVALID_UTF8, field_path};
+        }
+        if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+          if (auto defect = find_defect(value, *field->message_type(), field_path, depth + 1)) {
+            return defect;
+          }
+        }
+        break;
+      }
+      default:
+        if (!WireFormatLite::SkipField(&input, tag)) {
+          return std::nullopt;
+        }
+    }
+  }
+  return std::nullopt;
+}
+
+Error decode_error_for(std::string_view body) {
+  if (const auto defect = find_defect(body, *v1::Frame::descriptor(), "frame", 0)) {
+    if (defect->code == v1::INVALID_UTF8) {
+      return make_error(v1::INVALID_UTF8, defect->field + " is not valid UTF-8 (string fields must be)");
+    }
+    return make_error(v1::TOO_DEEP, "frame nests groups or messages deeper than " + std::to_string(kRecursionLimit) +
+                                        " levels (inside " + defect->field + ")");
+  }
+  return make_error(v1::DECODE_ERROR, "frame body is not a valid weft.v1.Frame (malformed protobuf)");
+}
+
+}  // namespace
 
 void write_length_prefix(std::uint32_t length, char* header) {
   header[0] = static_cast<char>((length >> 24) & 0xFF);
@@ -35,28 +121,52 @@ std::string encode_frame(const v1::Frame& frame) {
   return out;
 }
 
-std::size_t discard_unknown_fields(google::protobuf::Message& message) {
+namespace {
+
+// What sweeping a parsed message's unknown fields found.
+struct UnknownFieldSweep {
+  std::size_t discarded = 0;
+  // A field the schema knows, sent with another wire type: protobuf keeps it
+  // as an unknown field, but it is a malformed frame, not a newer schema.
+  std::optional<std::string> wrong_wire_type;
+};
+
+void sweep_unknown_fields(google::protobuf::Message& message, const std::string& path, UnknownFieldSweep& sweep) {
   const google::protobuf::Reflection* reflection = message.GetReflection();
-  std::size_t discarded = static_cast<std::size_t>(reflection->GetUnknownFields(message).field_count());
-  if (discarded > 0) {
+  const google::protobuf::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
+  if (unknown.field_count() > 0) {
+    for (int i = 0; i < unknown.field_count() && !sweep.wrong_wire_type; ++i) {
+      if (const auto* known = message.GetDescriptor()->FindFieldByNumber(unknown.field(i).number())) {
+        sweep.wrong_wire_type = path + "." + known->name();
+      }
+    }
+    sweep.discarded += static_cast<std::size_t>(unknown.field_count());
     reflection->MutableUnknownFields(&message)->Clear();
   }
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
   for (const auto* field : fields) {
-    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
       continue;
     }
+    const std::string field_path = path + "." + field->name();
     if (field->is_repeated()) {
       const int count = reflection->FieldSize(message, field);
       for (int i = 0; i < count; ++i) {
-        discarded += discard_unknown_fields(*reflection->MutableRepeatedMessage(&message, field, i));
+        sweep_unknown_fields(*reflection->MutableRepeatedMessage(&message, field, i), field_path, sweep);
       }
     } else {
-      discarded += discard_unknown_fields(*reflection->MutableMessage(&message, field));
+      sweep_unknown_fields(*reflection->MutableMessage(&message, field), field_path, sweep);
     }
   }
-  return discarded;
+}
+
+}  // namespace
+
+std::size_t discard_unknown_fields(google::protobuf::Message& message) {
+  UnknownFieldSweep sweep;
+  sweep_unknown_fields(message, message.GetDescriptor()->name(), sweep);
+  return sweep.discarded;
 }
 
 Result<void> decode_frame_body(std::string_view body, v1::Frame& frame, std::size_t* unknown_fields) {
@@ -66,14 +176,16 @@ Result<void> decode_frame_body(std::string_view body, v1::Frame& frame, std::siz
   input.SetRecursionLimit(kRecursionLimit);
   if (!frame.MergeFromCodedStream(&input) || !input.ConsumedEntireMessage()) {
     frame.Clear();
-    return make_error(v1::DECODE_ERROR,
-                      "frame body is not a valid weft.v1.Frame (malformed protobuf, invalid UTF-8 in a "
-                      "string field, or nesting deeper than " +
-                          std::to_string(kRecursionLimit) + " levels)");
+    return decode_error_for(body);
   }
-  const std::size_t unknown = discard_unknown_fields(frame);
+  UnknownFieldSweep sweep;
+  sweep_unknown_fields(frame, "frame", sweep);
+  if (sweep.wrong_wire_type) {
+    frame.Clear();
+    return make_error(v1::DECODE_ERROR, *sweep.wrong_wire_type + " has the wrong wire type for its schema type");
+  }
   if (unknown_fields != nullptr) {
-    *unknown_fields += unknown;
+    *unknown_fields += sweep.discarded;
   }
   return ok();
 }

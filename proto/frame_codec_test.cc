@@ -64,6 +64,87 @@ TEST(FrameCodec, InvalidUtf8InStringFieldIsRefused) {
   v1::Frame frame;
   auto result = decode_frame_body(body, frame);
   ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, v1::INVALID_UTF8);
+  EXPECT_NE(result.error().message.find("frame.error.message"), std::string::npos) << result.error().message;
+}
+
+std::string nested_groups(int depth) {
+  std::string groups;
+  for (int i = 0; i < depth; ++i) {
+    groups += "\x9b\x06";  // field 99, wire type 3 (start group)
+  }
+  for (int i = 0; i < depth; ++i) {
+    groups += "\x9c\x06";  // matching end-group tags
+  }
+  return groups;
+}
+
+TEST(FrameCodec, NestingPastTheLimitIsTooDeepAndWithinItIsDroppedAsUnknown) {
+  v1::Frame frame;
+  std::size_t unknown = 0;
+  ASSERT_TRUE(decode_frame_body(nested_groups(kRecursionLimit - 1), frame, &unknown));
+  EXPECT_EQ(unknown, 1U);
+  auto result = decode_frame_body(nested_groups(kRecursionLimit + 1), frame);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, v1::TOO_DEEP) << result.error().message;
+}
+
+TEST(FrameCodec, DeepNestingInsideAReportNamesWhereItIs) {
+  v1::Frame frame = sample_publish();
+  std::string report = frame.publish().report().SerializeAsString() + nested_groups(kRecursionLimit);
+  // The publish frame is written by hand around the padded report.
+  v1::Frame outer;
+  outer.set_correlation_id(frame.correlation_id());
+  std::string body = outer.SerializeAsString();
+  std::string publish;
+  {
+    google::protobuf::io::StringOutputStream stream(&publish);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    const auto* report_field = v1::Publish::descriptor()->FindFieldByName("report");
+    out.WriteTag(static_cast<std::uint32_t>(report_field->number() << 3) | 2);
+    out.WriteVarint32(static_cast<std::uint32_t>(report.size()));
+    out.WriteString(report);
+  }
+  {
+    google::protobuf::io::StringOutputStream stream(&body);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    const auto* publish_field = v1::Frame::descriptor()->FindFieldByName("publish");
+    out.WriteTag(static_cast<std::uint32_t>(publish_field->number() << 3) | 2);
+    out.WriteVarint32(static_cast<std::uint32_t>(publish.size()));
+    out.WriteString(publish);
+  }
+  v1::Frame decoded;
+  auto result = decode_frame_body(body, decoded);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, v1::TOO_DEEP) << result.error().message;
+  EXPECT_NE(result.error().message.find("frame.publish.report"), std::string::npos) << result.error().message;
+}
+
+TEST(FrameCodec, AKnownFieldWithTheWrongWireTypeIsADecodeErrorNamingIt) {
+  v1::Frame frame = sample_publish();
+  std::string body = frame.SerializeAsString();
+  std::string wrong;
+  google::protobuf::io::StringOutputStream stream(&wrong);
+  {
+    google::protobuf::io::CodedOutputStream out(&stream);
+    // frame.correlation_id is a varint; send it length-delimited.
+    const int number = v1::Frame::descriptor()->FindFieldByName("correlation_id")->number();
+    out.WriteTag(static_cast<std::uint32_t>(number << 3) | 2);
+    out.WriteVarint32(1);
+    out.WriteRaw("x", 1);
+  }
+  body += wrong;
+  v1::Frame decoded;
+  auto result = decode_frame_body(body, decoded);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, v1::DECODE_ERROR);
+  EXPECT_EQ(result.error().message, "frame.correlation_id has the wrong wire type for its schema type");
+}
+
+TEST(FrameCodec, MismatchedGroupsAreADecodeError) {
+  v1::Frame frame;
+  auto result = decode_frame_body(std::string("\x9c\x06", 2), frame);
+  ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, v1::DECODE_ERROR);
 }
 
@@ -77,7 +158,9 @@ TEST(FrameCodec, DeepNestingIsRefusedWithoutStackOverflow) {
     body += "\x9c\x06";  // matching end-group tags
   }
   v1::Frame frame;
-  EXPECT_FALSE(decode_frame_body(body, frame));
+  auto result = decode_frame_body(body, frame);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, v1::TOO_DEEP);
 }
 
 TEST(FrameCodec, UnknownFieldsAreDroppedAndCounted) {

@@ -16,6 +16,12 @@ Error invalid(const std::string& field, const std::string& problem) {
   return make_error(v1::VALIDATION_FAILED, field + ": " + problem);
 }
 
+// A repeated field over its element cap: the sender may split the report,
+// so it gets its own code.
+Error too_many(const std::string& field, std::size_t limit, const std::string& elements) {
+  return make_error(v1::LIMIT_EXCEEDED, field + ": more than " + std::to_string(limit) + " " + elements);
+}
+
 Result<void> check_timestamp(const google::protobuf::Timestamp& ts, const std::string& field) {
   // The range google.protobuf.Timestamp allows: 0001-01-01 to 9999-12-31.
   if (ts.seconds() < -62135596800LL || ts.seconds() > 253402300799LL || ts.nanos() < 0 || ts.nanos() > 999999999) {
@@ -75,7 +81,7 @@ Result<void> validate_sealed(v1::Report& report, const ReportLimits& limits) {
     return invalid("report.recipients", "TLP:RED goes only to organisations named here, and none is");
   }
   if (static_cast<std::size_t>(report.recipients_size()) > limits.max_recipients) {
-    return invalid("report.recipients", "more than " + std::to_string(limits.max_recipients) + " recipients");
+    return too_many("report.recipients", limits.max_recipients, "recipients");
   }
   std::set<std::string> named;
   for (int i = 0; i < report.recipients_size(); ++i) {
@@ -152,14 +158,14 @@ Result<void> validate_report(v1::Report& report, const ReportLimits& limits) {
   }
 
   if (static_cast<std::size_t>(report.labels_size()) > limits.max_labels) {
-    return invalid("report.labels", "more than " + std::to_string(limits.max_labels) + " labels");
+    return too_many("report.labels", limits.max_labels, "labels");
   }
   for (int i = 0; i < report.labels_size(); ++i) {
     WEFT_TRY(check_text(report.labels(i), limits.max_label_bytes, "report.labels[" + std::to_string(i) + "]", true));
   }
 
   if (static_cast<std::size_t>(report.recipients_size()) > limits.max_recipients) {
-    return invalid("report.recipients", "more than " + std::to_string(limits.max_recipients) + " recipients");
+    return too_many("report.recipients", limits.max_recipients, "recipients");
   }
   for (int i = 0; i < report.recipients_size(); ++i) {
     if (auto checked = names::check_organisation(report.recipients(i)); !checked) {
@@ -168,7 +174,7 @@ Result<void> validate_report(v1::Report& report, const ReportLimits& limits) {
   }
 
   if (static_cast<std::size_t>(report.contacts_size()) > limits.max_contacts) {
-    return invalid("report.contacts", "more than " + std::to_string(limits.max_contacts) + " contacts");
+    return too_many("report.contacts", limits.max_contacts, "contacts");
   }
   for (int i = 0; i < report.contacts_size(); ++i) {
     const auto& contact = report.contacts(i);
@@ -181,7 +187,7 @@ Result<void> validate_report(v1::Report& report, const ReportLimits& limits) {
   }
 
   if (static_cast<std::size_t>(report.indicators_size()) > limits.max_indicators) {
-    return invalid("report.indicators", "more than " + std::to_string(limits.max_indicators) + " indicators");
+    return too_many("report.indicators", limits.max_indicators, "indicators");
   }
   for (int i = 0; i < report.indicators_size(); ++i) {
     const auto& indicator = report.indicators(i);
@@ -215,7 +221,7 @@ Result<void> validate_report(v1::Report& report, const ReportLimits& limits) {
       }
     }
     if (static_cast<std::size_t>(indicator.labels_size()) > limits.max_labels) {
-      return invalid(prefix + "labels", "more than " + std::to_string(limits.max_labels) + " labels");
+      return too_many(prefix + "labels", limits.max_labels, "labels");
     }
   }
   report.clear_broker();

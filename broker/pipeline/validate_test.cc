@@ -75,6 +75,7 @@ TEST(Validate, SizeLimits) {
     indicator->set_value("192.0.2.1");
   }
   EXPECT_EQ(message_of(many), "report.indicators: more than 10000 indicators");
+  EXPECT_EQ(validate_report(many).error().code, v1::LIMIT_EXCEEDED);
 }
 
 TEST(Validate, IndicatorErrorsNameTheFieldButNotTheValue) {

@@ -66,6 +66,12 @@ bool RawTlsClient::send_raw_tcp(std::string_view bytes) {
   return !error;
 }
 
+bool RawTlsClient::finish_sending() {
+  boost::system::error_code error;
+  stream_->next_layer().shutdown(asio::ip::tcp::socket::shutdown_send, error);
+  return !error;
+}
+
 std::string RawTlsClient::connect(std::uint16_t port, std::chrono::milliseconds timeout) {
   if (auto error = connect_tcp_only(port); !error.empty()) {
     return error;

@@ -44,6 +44,8 @@ class RawTlsClient {
   bool send_raw_tcp(std::string_view bytes);
 
   bool send_bytes(std::string_view bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // TCP FIN with nothing more: the peer stops sending mid-stream.
+  bool finish_sending();
   bool send_frame(const v1::Frame& frame);
   // Sends Hello and expects Welcome.
   bool hello();

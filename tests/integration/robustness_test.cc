@@ -6,8 +6,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/unknown_field_set.h>
 
+#include <regex>
 #include <thread>
 
 #include "client-lib/report_signer.h"
@@ -60,6 +63,35 @@ class RobustnessTest : public ::testing::Test {
       }
     }
     return std::nullopt;
+  }
+
+  // A publish frame as libweft would send it (cert-de signs its reports).
+  v1::Frame signed_publish(v1::Report report, std::uint64_t correlation_id = 3) {
+    auto signer = client::ReportSigner::load(deployment_.org_file("cert-de", "signing.key"), "cert-de");
+    EXPECT_TRUE(signer) << signer.error().describe();
+    if (signer) {
+      EXPECT_TRUE(signer.value()->sign(report));
+    }
+    v1::Frame frame;
+    frame.set_correlation_id(correlation_id);
+    *frame.mutable_publish()->mutable_report() = std::move(report);
+    return frame;
+  }
+
+  // The answer to one frame: an error that leaves the session open.
+  static v1::Error refusal_keeping_the_session(RawTlsClient& client) {
+    v1::Frame reply;
+    EXPECT_EQ(client.read_frame(reply), RawTlsClient::ReadStatus::kFrame);
+    EXPECT_TRUE(reply.has_error()) << reply.DebugString();
+    EXPECT_FALSE(reply.error().closing()) << reply.DebugString();
+    v1::Frame ping;
+    ping.set_correlation_id(99);
+    ping.mutable_ping()->set_nonce(4242);
+    EXPECT_TRUE(client.send_frame(ping));
+    v1::Frame pong;
+    EXPECT_EQ(client.read_frame(pong), RawTlsClient::ReadStatus::kFrame);
+    EXPECT_EQ(pong.pong().nonce(), 4242U) << "the session did not stay usable: " << pong.DebugString();
+    return reply.error();
   }
 
   void expect_broker_still_serves() {
@@ -346,6 +378,158 @@ TEST_F(RobustnessTest, UnknownFieldsAreDroppedBeforeForwarding) {
   auto delivery = bank.next_delivery();
   ASSERT_TRUE(delivery.has_value());
   EXPECT_EQ(delivery->report().SerializeAsString().find("PLANTED-1234"), std::string::npos);
+}
+
+// ---- matrix rows 4-6, 9, 10, 12-14 (docs/bad-input-matrix.md) -----------
+
+TEST_F(RobustnessTest, HalfAFrameThenSilenceHitsTheFrameDeadline) {
+  start("frame_timeout_ms: 400");
+  auto client = raw();
+  const std::string bytes = proto::encode_frame(signed_publish(make_report("phishing")));
+  ASSERT_TRUE(client->send_bytes(bytes.substr(0, bytes.size() / 2)));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client->wait_closed(3s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2500ms);
+  ASSERT_TRUE(closing_error(*client).has_value());
+  EXPECT_EQ(closing_error(*client)->code(), v1::TIMEOUT);
+}
+
+TEST_F(RobustnessTest, HalfAFrameThenFinClosesTheSessionWithOneLogLine) {
+  start();
+  TestClient bank;
+  ASSERT_TRUE(bank.connect(deployment_.profile("acme-bank"), deployment_.port()));
+  ASSERT_TRUE(bank.subscribe("phishing"));
+  auto client = raw();
+  const std::string bytes = proto::encode_frame(signed_publish(make_report("phishing")));
+  ASSERT_TRUE(client->send_bytes(bytes.substr(0, bytes.size() / 2)));
+  ASSERT_TRUE(client->finish_sending());
+  ASSERT_TRUE(client->wait_closed(3s));
+  const std::regex closed_line("session\\.closed conn=[0-9]+ org=cert-de");
+  const auto closed_lines = [&] {
+    const std::string log = deployment_.broker_log();
+    return std::distance(std::sregex_iterator(log.begin(), log.end(), closed_line), std::sregex_iterator());
+  };
+  ASSERT_TRUE(eventually([&] { return closed_lines() >= 1; })) << deployment_.broker_log();
+  std::this_thread::sleep_for(200ms);  // a second line, if any, would come right after
+  EXPECT_EQ(closed_lines(), 1) << deployment_.broker_log();
+  EXPECT_FALSE(bank.next_delivery(300ms).has_value()) << "half a report was delivered";
+}
+
+TEST_F(RobustnessTest, APublishTrickledOneByteAtATimeIsStoredOnce) {
+  start();
+  TestClient bank;
+  ASSERT_TRUE(bank.connect(deployment_.profile("acme-bank"), deployment_.port()));
+  ASSERT_TRUE(bank.subscribe("phishing"));
+  auto client = raw();
+  const v1::Frame publish = signed_publish(make_report("phishing"));
+  const std::string bytes = proto::encode_frame(publish);
+  for (const char byte : bytes) {
+    ASSERT_TRUE(client->send_bytes(std::string_view(&byte, 1)));
+  }
+  v1::Frame reply;
+  ASSERT_EQ(client->read_frame(reply), RawTlsClient::ReadStatus::kFrame);
+  ASSERT_TRUE(reply.has_publish_ack()) << reply.DebugString();
+  auto delivery = bank.next_delivery();
+  ASSERT_TRUE(delivery.has_value());
+  EXPECT_EQ(delivery->report().id(), publish.publish().report().id());
+  EXPECT_FALSE(bank.next_delivery(300ms).has_value()) << "delivered twice";
+}
+
+TEST_F(RobustnessTest, AKnownFieldWithTheWrongWireTypeIsADecodeError) {
+  start();
+  auto client = raw();
+  // frame.publish (a message) sent as a varint.
+  const int publish_field = v1::Frame::descriptor()->FindFieldByName("publish")->number();
+  std::string body;
+  {
+    google::protobuf::io::StringOutputStream stream(&body);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.WriteTag(static_cast<std::uint32_t>(publish_field << 3));
+    out.WriteVarint32(1);
+  }
+  std::string frame(proto::kFrameHeaderBytes, '\0');
+  proto::write_length_prefix(static_cast<std::uint32_t>(body.size()), frame.data());
+  ASSERT_TRUE(client->send_bytes(frame + body));
+  const v1::Error error = refusal_keeping_the_session(*client);
+  EXPECT_EQ(error.code(), v1::DECODE_ERROR) << error.message();
+}
+
+TEST_F(RobustnessTest, TenThousandNestedGroupsAreTooDeepAndTheSessionGoesOn) {
+  start();
+  auto client = raw();
+  std::string body;
+  for (int i = 0; i < 10000; ++i) {
+    body += "\x9b\x06";  // field 99, start group
+  }
+  for (int i = 0; i < 10000; ++i) {
+    body += "\x9c\x06";  // field 99, end group
+  }
+  std::string frame(proto::kFrameHeaderBytes, '\0');
+  proto::write_length_prefix(static_cast<std::uint32_t>(body.size()), frame.data());
+  ASSERT_TRUE(client->send_bytes(frame + body));
+  const v1::Error error = refusal_keeping_the_session(*client);
+  EXPECT_EQ(error.code(), v1::TOO_DEEP) << error.message();
+}
+
+TEST_F(RobustnessTest, HundredsOfThousandsOfLabelsInOneFrameHitTheElementCap) {
+  start();
+  auto client = raw();
+  v1::Report report = make_report("phishing");
+  for (int i = 0; i < 300000; ++i) {
+    report.add_labels("x");
+  }
+  // Unsigned: libweft's signer refuses such a report before it is sent.
+  v1::Frame publish;
+  publish.set_correlation_id(3);
+  *publish.mutable_publish()->mutable_report() = report;
+  const std::string bytes = proto::encode_frame(publish);
+  ASSERT_LT(bytes.size(), 1024U * 1024U) << "must fit the default frame limit";
+  ASSERT_TRUE(client->send_bytes(bytes, 10s));
+  const v1::Error error = refusal_keeping_the_session(*client);
+  EXPECT_EQ(error.code(), v1::LIMIT_EXCEEDED) << error.message();
+  EXPECT_NE(error.message().find("report.labels"), std::string::npos) << error.message();
+}
+
+TEST_F(RobustnessTest, InvalidUtf8InATitleIsRefusedNamingTheField) {
+  start();
+  auto client = raw();
+  const std::string placeholder = "TITLE-PLACEHOLDER";
+  std::string bytes = proto::encode_frame(signed_publish(make_report("phishing", v1::GREEN, placeholder)));
+  const auto at = bytes.find(placeholder);
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 2, "\xc3\x28");  // a lead byte followed by ASCII: not UTF-8
+  ASSERT_TRUE(client->send_bytes(bytes));
+  const v1::Error error = refusal_keeping_the_session(*client);
+  EXPECT_EQ(error.code(), v1::INVALID_UTF8) << error.message();
+  EXPECT_NE(error.message().find("frame.publish.report.title"), std::string::npos) << error.message();
+}
+
+TEST_F(RobustnessTest, AnUnknownTlpLevelIsRefusedNeverTreatedAsALooserOne) {
+  start();
+  TestClient bank;
+  ASSERT_TRUE(bank.connect(deployment_.profile("acme-bank"), deployment_.port()));
+  ASSERT_TRUE(bank.subscribe("phishing"));
+  auto client = raw();
+  v1::Report report = make_report("phishing");
+  report.GetReflection()->SetEnumValue(&report, v1::Report::descriptor()->FindFieldByName("tlp"), 42);
+  ASSERT_TRUE(client->send_frame(signed_publish(report)));
+  const v1::Error error = refusal_keeping_the_session(*client);
+  EXPECT_EQ(error.code(), v1::VALIDATION_FAILED) << error.message();
+  EXPECT_NE(error.message().find("report.tlp"), std::string::npos) << error.message();
+  EXPECT_FALSE(bank.next_delivery(300ms).has_value());
+}
+
+TEST_F(RobustnessTest, AReportWithoutAnIdIsRefusedNamingTheField) {
+  start();
+  auto client = raw();
+  v1::Frame publish;
+  publish.set_correlation_id(3);
+  *publish.mutable_publish()->mutable_report() = make_report("phishing");
+  publish.mutable_publish()->mutable_report()->clear_id();  // libweft would refuse to send it
+  ASSERT_TRUE(client->send_frame(publish));
+  const v1::Error error = refusal_keeping_the_session(*client);
+  EXPECT_EQ(error.code(), v1::VALIDATION_FAILED);
+  EXPECT_EQ(error.message(), "report.id: is missing (a UUID chosen by the publisher)");
 }
 
 }  // namespace
