@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "common/names.h"
 #include "common/registry.h"
+#include "tls/tls_context.h"
 
 namespace weft::broker::net {
 namespace {
@@ -79,12 +80,16 @@ asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
       self->close_reason_ = CloseReason::kHandshakeFailed;
       self->close_reason_set_ = true;
     }
-    // Pre-authentication failures go to the security log with the peer address.
+    // Pre-authentication failures go to the security log with the peer
+    // address and, for a refused certificate, why (expired, not yet valid,
+    // unknown CA...), so an operator can tell a stale client from an attack.
+    std::string reason = "timeout";
+    if (self->close_reason_ != CloseReason::kHandshakeTimeout) {
+      const std::string verify = tls::describe_handshake_failure(self->stream_.native_handle());
+      reason = verify.empty() ? handshake_error.message() : verify;
+    }
     log::warn("security.tls_handshake_failed",
-              {{"conn", self->id_},
-               {"peer", self->peer_address_},
-               {"reason", self->close_reason_ == CloseReason::kHandshakeTimeout ? std::string("timeout")
-                                                                                 : handshake_error.message()}});
+              {{"conn", self->id_}, {"peer", self->peer_address_}, {"reason", reason}});
     self->finish();
     co_return;
   }

@@ -66,6 +66,11 @@ bool RawTlsClient::send_raw_tcp(std::string_view bytes) {
   return !error;
 }
 
+bool RawTlsClient::session_resumable() const {
+  const SSL_SESSION* session = SSL_get_session(stream_->native_handle());
+  return session != nullptr && SSL_SESSION_is_resumable(session) == 1;
+}
+
 bool RawTlsClient::finish_sending() {
   boost::system::error_code error;
   stream_->next_layer().shutdown(asio::ip::tcp::socket::shutdown_send, error);

@@ -53,6 +53,9 @@ class RawTlsClient {
   ReadStatus read_frame(v1::Frame& out, std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Reads and discards until the broker closes the connection; false on timeout.
   bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Whether the broker handed out something to resume this TLS session with
+  // (a TLS 1.3 ticket arrives after the handshake: read a frame first).
+  bool session_resumable() const;
   // The last error seen by an operation (e.g. the TLS alert text).
   const std::string& last_error() const { return last_error_; }
   // Frames seen by wait_closed, for checking what preceded the close.

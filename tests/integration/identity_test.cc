@@ -99,6 +99,36 @@ TEST_F(IdentityTest, ExpiredCertificateIsRefused) {
   const auto identity = issue_identity(deployment_.dir() / "old", deployment_.ca_cert(), deployment_.ca_key(), spec);
   const std::string seen = refusal_for(identity.identity());
   EXPECT_NE(seen.find("certificate expired"), std::string::npos) << seen;
+  EXPECT_TRUE(eventually([&] { return deployment_.broker_log().find("certificate has expired") != std::string::npos; }))
+      << "the security log names the reason: " << deployment_.broker_log();
+}
+
+TEST_F(IdentityTest, NotYetValidCertificateIsRefusedWithItsOwnReason) {
+  pki::CertificateSpec spec;
+  spec.common_name = "early";
+  spec.not_before_offset = 24h;
+  spec.lifetime = 24h;
+  const auto identity = issue_identity(deployment_.dir() / "early", deployment_.ca_cert(), deployment_.ca_key(), spec);
+  const std::string seen = refusal_for(identity.identity());
+  EXPECT_NE(seen.find("alert"), std::string::npos) << seen;
+  EXPECT_TRUE(eventually([&] { return deployment_.broker_log().find("certificate is not yet valid") != std::string::npos; }))
+      << deployment_.broker_log();
+}
+
+TEST_F(IdentityTest, NoSessionTicketsAreIssuedSoARevokedClientCannotResume) {
+  // Resumption skips the client-certificate check; without tickets every
+  // connection is a full handshake that sees the current registry.
+  RawTlsClient client(deployment_.ca_cert(), RawTlsClient::Identity{deployment_.org_file("cert-de", "cert.pem"),
+                                                                     deployment_.org_file("cert-de", "key.pem")});
+  ASSERT_EQ(client.connect(deployment_.port()), "");
+  ASSERT_TRUE(client.hello());  // reads the Welcome, and any ticket sent before it
+  v1::Frame ping;
+  ping.set_correlation_id(7);
+  ping.mutable_ping()->set_nonce(7);
+  ASSERT_TRUE(client.send_frame(ping));
+  v1::Frame pong;
+  ASSERT_EQ(client.read_frame(pong), RawTlsClient::ReadStatus::kFrame);
+  EXPECT_FALSE(client.session_resumable());
 }
 
 TEST_F(IdentityTest, ServerOnlyCertificateIsRefusedAsClient) {
