@@ -295,5 +295,35 @@ TEST(PolicyCliTest, PolicyTestShowsDecisionsAndResult) {
   EXPECT_EQ(result.out.find(kVictimIban), std::string::npos) << result.out;
 }
 
+// ---- matrix rows 40 and 43: a bad policy at start-up never means "no policy"
+
+class PolicyStartTest : public ::testing::Test {
+ protected:
+  // Loads `text` as an extra policy file and runs weftd, which must refuse.
+  CommandResult start_with_policy(const std::string& text) {
+    std::ofstream(deployment_.dir() / "policies" / "extra.textproto") << text;
+    deployment_.append_config("policy_files: \"policies/extra.textproto\"");
+    return deployment_.run_broker_expecting_exit();
+  }
+
+  TestDeployment deployment_{"policy-start"};
+};
+
+TEST_F(PolicyStartTest, ASyntaxErrorRefusesToStartNamingFileLineAndColumn) {
+  const auto result = start_with_policy("name: \"extra\"\nversion: 1\nrules {\n  id: \"r\"\n  categories: [\"EMAIL\"\n}\n");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.exit_code, -1) << "weftd kept running with a broken policy";
+  EXPECT_TRUE(std::regex_search(result.err, std::regex("extra\\.textproto:[0-9]+:[0-9]+"))) << result.err;
+}
+
+TEST_F(PolicyStartTest, ARuleForAnUnknownCategoryRefusesToStart) {
+  const auto result = start_with_policy(
+      "name: \"extra\"\nversion: 1\nrules { id: \"r\" categories: [\"EMIAL\"] action: REDACT }\n");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.exit_code, -1) << "weftd kept running with a broken policy";
+  EXPECT_NE(result.err.find("extra.textproto:3:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("unknown category 'EMIAL'"), std::string::npos) << result.err;
+}
+
 }  // namespace
 }  // namespace weft::testing
