@@ -31,7 +31,9 @@ constexpr auto kReconnectPause = 200ms;
 client::Options probe_options() {
   client::Options options;
   options.connect_timeout = 2s;
-  options.request_timeout = 5s;
+  // Longer than the store's 5 s busy timeout, so a locked database gives
+  // the broker's answer rather than a local timeout.
+  options.request_timeout = 15s;
   return options;
 }
 
@@ -118,17 +120,19 @@ void CaseInvariants::publish_until_stopped() {
         history_.acknowledged(report.id());
         break;
       }
-      if (client->is_open() && !ack.error().retryable()) {
-        history_.refused(report.id());
-        ADD_FAILURE() << "probe publish refused for good: " << ack.error().describe();
-        break;
-      }
-      // Retryable refusal or a lost connection: the outcome is unknown
-      // until a retry is answered.
-      if (client->is_open()) {
-        history_.refused(report.id());
-      } else {
+      const v1::ErrorCode code = ack.error().code;
+      // Lost connection or no answer in time: only the broker knows whether
+      // it stored the report, and the retry will tell.
+      if (code == v1::CONNECT_FAILED || code == v1::TLS_FAILED || code == v1::CONNECTION_LOST ||
+          code == v1::LOCAL_TIMEOUT) {
         history_.indeterminate(report.id());
+        client.reset();
+      } else {
+        history_.refused(report.id());
+        if (!ack.error().retryable()) {
+          ADD_FAILURE() << "probe publish refused for good: " << ack.error().describe();
+          break;
+        }
       }
       std::this_thread::sleep_for(kReconnectPause);
     }

@@ -2,6 +2,7 @@
 // publishes, durable subscriptions that catch up after downtime, the
 // unacknowledged window, storage faults and retention.
 #include <gtest/gtest.h>
+#include <future>
 #include <sqlite3.h>
 
 #include <csignal>
@@ -551,6 +552,39 @@ TEST_F(DurableTest, RetentionSweepsOldReportsAndTheirDeliveryState) {
         return again && !again.value().duplicate();
       },
       10s));
+}
+
+// Matrix row 60: a backup or a curious operator holds the write lock.
+TEST_F(DurableTest, AnotherProcessHoldingTheWriteLockGetsPublishesARetryableBusyAndNothingElseStalls) {
+  start();
+  auto bank = connect("acme-bank");
+  ASSERT_TRUE(bank->subscribe("phishing"));
+  sqlite3* locker = nullptr;
+  ASSERT_EQ(sqlite3_open(deployment_.database_file().c_str(), &locker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(locker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(locker);
+
+  auto publisher = connect("cert-de");
+  const v1::Report blocked = make_report("phishing", v1::GREEN, "Written while locked");
+  auto pending = std::async(std::launch::async, [&] { return publisher->publish(blocked); });
+  // While the store waits for the lock, sessions are served: the network
+  // threads never wait on SQLite.
+  const auto probe_started = std::chrono::steady_clock::now();
+  auto other = connect("acme-bank");
+  ASSERT_TRUE(other->subscribe("other-feed"));
+  EXPECT_LT(std::chrono::steady_clock::now() - probe_started, 2s);
+  const auto answer = pending.get();
+  ASSERT_FALSE(answer) << "acknowledged while another process held the write lock";
+  EXPECT_EQ(answer.error().code, v1::STORAGE_BUSY) << answer.error().describe();
+  EXPECT_TRUE(answer.error().retryable());
+  EXPECT_TRUE(publisher->is_open());
+  EXPECT_FALSE(bank->next_delivery(300ms).has_value()) << "a report that was not stored was delivered";
+
+  ASSERT_EQ(sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(locker);
+  ASSERT_TRUE(publisher->publish(blocked)) << "the retry after the lock is gone must be stored";
+  const auto delivery = bank->next_delivery();
+  ASSERT_TRUE(delivery.has_value());
+  EXPECT_EQ(delivery->report().id(), blocked.id());
 }
 
 }  // namespace
