@@ -12,6 +12,7 @@
 
 #include "broker/net/accept.h"
 #include "broker/net/session.h"
+#include "broker/retention_clock.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "tls/tls_context.h"
@@ -22,6 +23,9 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
+// How far the wall clock may drift from the steady clock between two sweeps
+// before the sweeper stops following it (NTP slews stay far below this).
+constexpr std::chrono::minutes kClockTolerance{10};
 
 bool same_file_state(const struct stat& a, const struct stat& b) {
   return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
@@ -289,18 +293,34 @@ asio::awaitable<void> Broker::sweep_expired() {
   }
   const auto red = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retention.red_max_age).count();
   const std::size_t batch = settings_.retention.sweep_batch;
+  RetentionClock clock(std::chrono::system_clock::now(), std::chrono::steady_clock::now(), kClockTolerance);
+  bool reported_divergence = false;
   while (!stopping_) {
     sweep_timer_->expires_after(settings_.retention.sweep_interval);
     auto [error] = co_await sweep_timer_->async_wait(kUseAwaitableTuple);
     if (error || stopping_) {
       break;
     }
+    const auto reading = clock.read(std::chrono::system_clock::now(), std::chrono::steady_clock::now());
+    if (reading.diverged != reported_divergence) {
+      reported_divergence = reading.diverged;
+      if (reading.diverged) {
+        log::error("retention.clock_diverged",
+                   {{"wall_minus_steady_s", reading.divergence.count() / 1000},
+                    {"action", "sweeping against the steady clock; restart weftd once the wall clock is right"}});
+      } else {
+        log::info("retention.clock_agrees");
+      }
+    }
+    const std::int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(reading.now.time_since_epoch()).count();
     // Bounded batches, one transaction each, until nothing is left to expire.
     std::size_t total = 0;
     while (!stopping_) {
       asio::steady_timer done(*contexts_[0], asio::steady_timer::time_point::max());
       std::optional<Result<std::size_t>> swept;
-      storage_->sweep(rules, red, batch, contexts_[0]->get_executor(), [&swept, &done](Result<std::size_t> result) {
+      storage_->sweep(now_ms, rules, red, batch, contexts_[0]->get_executor(),
+                      [&swept, &done](Result<std::size_t> result) {
         swept = std::move(result);
         done.cancel();
       });

@@ -94,14 +94,11 @@ void StorageService::open_subscription(std::string organisation, std::string nam
   }
 }
 
-void StorageService::sweep(std::vector<RetentionRule> rules, std::int64_t red_max_age_ms, std::size_t batch,
-                           boost::asio::any_io_executor executor, Done<std::size_t> done) {
+void StorageService::sweep(std::int64_t now_ms, std::vector<RetentionRule> rules, std::int64_t red_max_age_ms,
+                           std::size_t batch, boost::asio::any_io_executor executor, Done<std::size_t> done) {
   WriterJob job;
-  job.task = [rules = std::move(rules), red_max_age_ms, batch, executor, done](SqliteStore& store) {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    complete(executor, done, store.sweep(now, rules, red_max_age_ms, batch));
+  job.task = [now_ms, rules = std::move(rules), red_max_age_ms, batch, executor, done](SqliteStore& store) {
+    complete(executor, done, store.sweep(now_ms, rules, red_max_age_ms, batch));
   };
   if (!enqueue_writer(std::move(job))) {
     complete<std::size_t>(executor, std::move(done), make_error(v1::OVERLOADED, "storage queue full"));

@@ -60,7 +60,9 @@ class StorageService {
   void save_cursor(CursorUpdate update);
   // Remembered with the next writes; dropped (and logged) when too many wait.
   void remember_copy(RememberedCopy copy);
-  void sweep(std::vector<RetentionRule> rules, std::int64_t red_max_age_ms, std::size_t batch,
+  // Deletes what is older than the rules allow at `now_ms` (the caller's
+  // RetentionClock, not the raw wall clock).
+  void sweep(std::int64_t now_ms, std::vector<RetentionRule> rules, std::int64_t red_max_age_ms, std::size_t batch,
              boost::asio::any_io_executor executor, Done<std::size_t> done);
 
   bool writable() const;
