@@ -6,7 +6,6 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <new>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -58,20 +57,6 @@ std::uint32_t read_big_endian(const unsigned char* in) {
   return (std::uint32_t{in[0]} << 24) | (std::uint32_t{in[1]} << 16) | (std::uint32_t{in[2]} << 8) |
          std::uint32_t{in[3]};
 }
-
-// Wipes a buffer that held secret key material when the scope ends, however
-// it ends.
-class WipeOnExit {
- public:
-  WipeOnExit(void* data, std::size_t size) : data_(data), size_(size) {}
-  WipeOnExit(const WipeOnExit&) = delete;
-  WipeOnExit& operator=(const WipeOnExit&) = delete;
-  ~WipeOnExit() { sodium_memzero(data_, size_); }
-
- private:
-  void* data_;
-  std::size_t size_;
-};
 
 std::string format_key_id(std::uint32_t id) {
   char hex[9];
@@ -236,9 +221,7 @@ std::uint32_t key_id(std::string_view name, const Ed25519PublicKey& public_key) 
 
 // ---- NoteSigner ----
 
-void NoteSigner::SecretKeyFree::operator()(unsigned char* secret_key) const { sodium_free(secret_key); }
-
-NoteSigner::NoteSigner(std::string name, SecretKey secret_key, const Ed25519PublicKey& public_key)
+NoteSigner::NoteSigner(std::string name, SecretBytes secret_key, const Ed25519PublicKey& public_key)
     : name_(std::move(name)),
       secret_key_(std::move(secret_key)),
       public_key_(public_key),
@@ -248,26 +231,16 @@ NoteSigner::~NoteSigner() = default;
 
 Result<std::unique_ptr<NoteSigner>> NoteSigner::from_seed(std::string name, const unsigned char* seed) {
   WEFT_TRY(check_key_name(name));
-  require_sodium();
-  SecretKey secret_key(static_cast<unsigned char*>(sodium_malloc(crypto_sign_SECRETKEYBYTES)));
-  if (secret_key == nullptr) {
-    throw std::bad_alloc();
-  }
+  SecretBytes secret_key(crypto_sign_SECRETKEYBYTES);
   Ed25519PublicKey public_key{};
-  crypto_sign_seed_keypair(public_key.data(), secret_key.get(), seed);
-  // Nothing writes the key after this; a stray write now faults.
-  sodium_mprotect_readonly(secret_key.get());
+  crypto_sign_seed_keypair(public_key.data(), secret_key.writable().data(), seed);
+  secret_key.seal(SecretBytes::WhenIdle::kNoAccess);
   return std::unique_ptr<NoteSigner>(new NoteSigner(std::move(name), std::move(secret_key), public_key));
 }
 
 Result<std::unique_ptr<NoteSigner>> NoteSigner::generate(std::string name) {
-  require_sodium();
-  SecretKey seed(static_cast<unsigned char*>(sodium_malloc(crypto_sign_SEEDBYTES)));
-  if (seed == nullptr) {
-    throw std::bad_alloc();
-  }
-  randombytes_buf(seed.get(), crypto_sign_SEEDBYTES);
-  return from_seed(std::move(name), seed.get());  // sodium_free wipes the seed
+  const SecretBytes seed = SecretBytes::random(crypto_sign_SEEDBYTES);
+  return from_seed(std::move(name), seed.read().data());  // freeing `seed` wipes it
 }
 
 Result<std::unique_ptr<NoteSigner>> NoteSigner::from_private_key_string(std::string_view text) {
@@ -290,7 +263,7 @@ Result<std::unique_ptr<NoteSigner>> NoteSigner::from_private_key_string(std::str
   if (!typed_seed) {
     return config_invalid("signer key is not standard base64");
   }
-  const WipeOnExit wipe(typed_seed->data(), typed_seed->size());
+  const WipeOnExit wipe(*typed_seed);
   if (typed_seed->size() != TypedKey().size() || (*typed_seed)[0] != kEd25519Type) {
     return config_invalid("signer key is not an Ed25519 seed (type 0x01 and 32 bytes)");
   }
@@ -303,7 +276,7 @@ Result<std::unique_ptr<NoteSigner>> NoteSigner::from_private_key_string(std::str
 
 Result<std::unique_ptr<NoteSigner>> NoteSigner::load(const std::filesystem::path& file) {
   WEFT_TRY(auto content, files::read_secret_file(file, "note signing key", kMaxKeyFileBytes));
-  const WipeOnExit wipe(content.data(), content.size());
+  const WipeOnExit wipe(content);
   std::string_view key_string = content;
   if (key_string.ends_with('\n')) {
     key_string.remove_suffix(1);
@@ -317,19 +290,24 @@ Result<std::unique_ptr<NoteSigner>> NoteSigner::load(const std::filesystem::path
 
 Result<void> NoteSigner::create_key_file(const std::filesystem::path& file, std::string name) {
   WEFT_TRY(auto signer, generate(std::move(name)));
-  std::string content = signer->private_key_string();
-  content += '\n';
-  const WipeOnExit wipe(content.data(), content.size());
+  std::string key_string = signer->private_key_string();
+  const WipeOnExit wipe_key_string(key_string);
+  // Sized up front: appending the newline to key_string could reallocate and
+  // leave an unwiped copy of the key on the heap.
+  std::string content;
+  content.reserve(key_string.size() + 1);
+  const WipeOnExit wipe_content(content);
+  content.append(key_string).push_back('\n');
   return files::create_secret_file(file, content, "note signing key");
 }
 
 std::string NoteSigner::private_key_string() const {
   TypedKey typed_seed{};
-  const WipeOnExit wipe_seed(typed_seed.data(), typed_seed.size());
+  const WipeOnExit wipe_seed(typed_seed);
   typed_seed[0] = kEd25519Type;
-  crypto_sign_ed25519_sk_to_seed(typed_seed.data() + 1, secret_key_.get());
+  crypto_sign_ed25519_sk_to_seed(typed_seed.data() + 1, secret_key_.read().data());
   std::string encoded = base64::encode(typed_seed.data(), typed_seed.size());
-  const WipeOnExit wipe_encoded(encoded.data(), encoded.size());
+  const WipeOnExit wipe_encoded(encoded);
 
   std::string key_string;
   key_string.reserve(kPrivateKeyPrefix.size() + name_.size() + 10 + encoded.size());
@@ -345,7 +323,8 @@ Result<std::string> NoteSigner::sign(std::string_view text) const {
   WEFT_TRY(check_note_text(text));
   KeyIdAndSignature signature{};
   write_big_endian(id_, signature.data());
-  crypto_sign_detached(signature.data() + kKeyIdBytes, nullptr, bytes_of(text), text.size(), secret_key_.get());
+  crypto_sign_detached(signature.data() + kKeyIdBytes, nullptr, bytes_of(text), text.size(),
+                       secret_key_.read().data());
   const std::string encoded = base64::encode(signature.data(), signature.size());
 
   std::string note;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/secret_memory.h"
 #include "proto/error.h"
 
 namespace weft::audit {
@@ -36,9 +37,11 @@ std::uint32_t key_id(std::string_view name, const Ed25519PublicKey& public_key);
 
 class NoteVerifier;
 
-// Signs notes. Owns the Ed25519 secret key in sodium_malloc'd memory: guard
-// pages, mlock'ed where the limits allow, read-only after creation, wiped
-// when freed. Immutable once made; sign() may run on several threads.
+// Signs notes. Owns the Ed25519 secret key in guarded memory
+// (common/secret_memory.h): guard pages, mlock'ed where the limits allow,
+// no access at all except while signing (the broker signs at most one
+// checkpoint per interval), wiped when freed. Immutable once made; sign()
+// may run on several threads.
 class NoteSigner {
  public:
   // A new random key.
@@ -71,16 +74,11 @@ class NoteSigner {
   Result<std::string> sign(std::string_view text) const;
 
  private:
-  struct SecretKeyFree {
-    void operator()(unsigned char* secret_key) const;
-  };
-  using SecretKey = std::unique_ptr<unsigned char, SecretKeyFree>;
-
   static Result<std::unique_ptr<NoteSigner>> from_seed(std::string name, const unsigned char* seed);
-  NoteSigner(std::string name, SecretKey secret_key, const Ed25519PublicKey& public_key);
+  NoteSigner(std::string name, SecretBytes secret_key, const Ed25519PublicKey& public_key);
 
   std::string name_;
-  SecretKey secret_key_;  // libsodium layout: seed || public key
+  SecretBytes secret_key_;  // libsodium layout: seed || public key
   Ed25519PublicKey public_key_{};
   std::uint32_t id_ = 0;
 };

@@ -11,7 +11,7 @@
 #include "audit/checkpoint.h"
 #include "common/files.h"
 #include "common/log.h"
-#include "pki/pki.h"
+#include "common/secret_files.h"
 #include "proto/deterministic.h"
 
 namespace weft::broker {
@@ -35,18 +35,11 @@ Error tampered(const std::string& problem) {
                                             "checkpoint file from a backup taken together)");
 }
 
-Result<std::string> load_fingerprint_key(const std::filesystem::path& file) {
-  if (!std::filesystem::exists(file)) {
-    return make_error(v1::CONFIG_INVALID,
-                      "audit fingerprint key " + file.string() + " is missing (weft admin init creates it)");
-  }
-  WEFT_TRY(pki::check_private_file_mode(file));
-  WEFT_TRY(auto bytes, files::read_file(file, 64));
-  if (bytes.size() != crypto_generichash_KEYBYTES) {
-    sodium_memzero(bytes.data(), bytes.size());
-    return make_error(v1::CONFIG_INVALID, "audit fingerprint key " + file.string() + " must hold exactly 32 bytes");
-  }
-  return bytes;
+Result<SecretBytes> load_fingerprint_key(const std::filesystem::path& file) {
+  WEFT_TRY(auto key, files::read_raw_key_file(file, "audit fingerprint key", crypto_generichash_KEYBYTES));
+  // Read for every record of every delivery, from the io threads.
+  key.seal(SecretBytes::WhenIdle::kReadOnly);
+  return key;
 }
 
 // A record matches a query when every filter given holds.
@@ -216,7 +209,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) 
 }
 
 AuditLog::AuditLog(const AuditSettings& settings, std::unique_ptr<audit::NoteSigner> signer,
-                   std::string fingerprint_key, std::unique_ptr<store::AuditStore> writer,
+                   SecretBytes fingerprint_key, std::unique_ptr<store::AuditStore> writer,
                    std::unique_ptr<store::AuditStore> reader, Verified verified)
     : settings_(settings),
       signer_(std::move(signer)),
@@ -248,7 +241,6 @@ AuditLog::~AuditLog() {
   reader_ready_.notify_all();
   writer_thread_.join();
   reader_thread_.join();
-  sodium_memzero(fingerprint_key_.data(), fingerprint_key_.size());
 }
 
 bool AuditLog::has_room() const {
@@ -272,7 +264,7 @@ std::string AuditLog::fingerprint(std::string_view bytes) const {
   std::string out(crypto_generichash_BYTES, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
                      reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                     reinterpret_cast<const unsigned char*>(fingerprint_key_.data()), fingerprint_key_.size());
+                     fingerprint_key_.read().data(), fingerprint_key_.size());
   return out;
 }
 

@@ -32,6 +32,7 @@
 #include "broker/audit_trail.h"
 #include "broker/config.h"
 #include "broker/store/audit_store.h"
+#include "common/secret_memory.h"
 #include "proto/error.h"
 #include "weft/v1/audit.pb.h"
 
@@ -67,7 +68,7 @@ class AuditLog final : public AuditTrail {
 
  private:
   struct Verified;
-  AuditLog(const AuditSettings& settings, std::unique_ptr<audit::NoteSigner> signer, std::string fingerprint_key,
+  AuditLog(const AuditSettings& settings, std::unique_ptr<audit::NoteSigner> signer, SecretBytes fingerprint_key,
            std::unique_ptr<store::AuditStore> writer, std::unique_ptr<store::AuditStore> reader, Verified verified);
 
   void run_writer();
@@ -81,7 +82,7 @@ class AuditLog final : public AuditTrail {
 
   AuditSettings settings_;
   std::unique_ptr<audit::NoteSigner> signer_;
-  std::string fingerprint_key_;  // 32 bytes
+  SecretBytes fingerprint_key_;  // 32 bytes, read-only
   std::unique_ptr<store::AuditStore> writer_store_;  // writer thread only
   std::unique_ptr<store::AuditStore> reader_store_;  // reader thread only
 

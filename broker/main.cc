@@ -1,6 +1,5 @@
 // weftd: parses flags, builds the Broker and runs it. The only file of the
 // broker that tests do not link.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include "broker/broker.h"
 #include "broker/config.h"
 #include "common/address.h"
+#include "common/core_dumps.h"
 #include "common/files.h"
 #include "common/log.h"
 
@@ -26,6 +26,12 @@ void route_protobuf_logs(google::protobuf::LogLevel level, const char* /*file*/,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First, before anything can read a key: this process holds the audit,
+  // storage, pseudonymisation and provenance keys.
+  if (auto hardened = weft::keep_secrets_out_of_core_dumps(); !hardened) {
+    std::cerr << "weftd: " << hardened.error().message << "\n";
+    return 1;
+  }
   CLI::App app{"weftd - the weft broker for incident information sharing"};
   std::string config_file;
   std::string ready_file;
@@ -48,9 +54,6 @@ int main(int argc, char** argv) {
   }
   weft::log::set_level(level);
   google::protobuf::SetLogHandler(route_protobuf_logs);
-  // Keys live in this process's memory; a core dump must not spill them.
-  const rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
 
   auto settings = weft::broker::load_settings(config_file);
   if (!settings) {

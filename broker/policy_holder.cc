@@ -1,9 +1,6 @@
 #include "broker/policy_holder.h"
 
-#include <sodium.h>
-
-#include "common/files.h"
-#include "pki/pki.h"
+#include "common/secret_files.h"
 #include "policies/policy_files.h"
 
 namespace weft::broker {
@@ -16,20 +13,10 @@ PolicyHolder::PolicyHolder(std::vector<std::filesystem::path> files,
 Result<std::unique_ptr<PolicyHolder>> PolicyHolder::load(std::vector<std::filesystem::path> policy_files,
                                                          const std::filesystem::path& pseudonym_key_file) {
   WEFT_TRY(auto set, policies::load_policy_set(policy_files));
-  if (!std::filesystem::exists(pseudonym_key_file)) {
-    return make_error(v1::CONFIG_INVALID, "pseudonymisation key " + pseudonym_key_file.string() +
-                                              " is missing (weft admin init creates it)");
-  }
-  WEFT_TRY(pki::check_private_file_mode(pseudonym_key_file));
-  WEFT_TRY(auto key, files::read_file(pseudonym_key_file, 64));
-  auto pseudonymizer = policies::Pseudonymizer::create(
-      std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(key.data()), key.size()));
-  sodium_memzero(key.data(), key.size());
-  if (!pseudonymizer) {
-    return make_error(v1::CONFIG_INVALID, pseudonym_key_file.string() + ": " + pseudonymizer.error().message);
-  }
-  return std::unique_ptr<PolicyHolder>(
-      new PolicyHolder(std::move(policy_files), std::move(set), std::move(pseudonymizer).value()));
+  WEFT_TRY(auto key, files::read_raw_key_file(pseudonym_key_file, "pseudonymisation key",
+                                              policies::Pseudonymizer::kKeyBytes));
+  WEFT_TRY(auto pseudonymizer, policies::Pseudonymizer::create(std::move(key)));
+  return std::unique_ptr<PolicyHolder>(new PolicyHolder(std::move(policy_files), std::move(set), std::move(pseudonymizer)));
 }
 
 std::shared_ptr<const policies::PolicySet> PolicyHolder::current() const {

@@ -11,6 +11,7 @@
 #include "cli/client_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/policy_commands.h"
+#include "common/core_dumps.h"
 #include "formats/identifiers.h"
 
 namespace {
@@ -68,6 +69,12 @@ weft::pki::KeyType key_type_or_exit(const std::string& name) {
 constexpr const char* kDirHelp = "Deployment folder (default: $WEFT_DIR, else the current folder)";
 
 int main(int argc, char** argv) {
+  // The CLI holds an organisation's signing and sealing keys, and `weft
+  // admin` the deployment's CA and broker keys.
+  if (auto hardened = weft::keep_secrets_out_of_core_dumps(); !hardened) {
+    std::cerr << "weft: " << hardened.error().message << "\n";
+    return kExitConfig;
+  }
   CLI::App app{
       "weft - share incident reports through a weft broker.\n"
       "Exit status: 0 ok, 1 refused by the broker or invalid input, 2 usage, 3 no session "

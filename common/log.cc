@@ -74,6 +74,8 @@ bool parse_level(std::string_view text, Level& out) {
 }
 
 std::string escape_value(std::string_view value) {
+  const std::size_t cut = value.size() > kMaxValueBytes ? value.size() - kMaxValueBytes : 0;
+  value.remove_suffix(cut);
   std::string out;
   out.reserve(value.size());
   for (unsigned char c : value) {
@@ -89,6 +91,9 @@ std::string escape_value(std::string_view value) {
     } else {
       out += static_cast<char>(c);
     }
+  }
+  if (cut > 0) {
+    out += "...[" + std::to_string(cut) + " more bytes]";
   }
   return out;
 }

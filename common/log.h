@@ -2,9 +2,10 @@
 //   2026-11-28T18:00:00.123Z INFO session.opened org=acme-bank conn=12
 //
 // Callers pass named fields, never whole payloads. Values are escaped
-// (control, bidi and non-ASCII characters become \u escapes) so nothing a
-// peer sends can forge a log line (CWE-117). Thread-safe: each line is one
-// write(2).
+// (control, bidi and non-ASCII bytes become \xNN escapes) so nothing a peer
+// sends can forge a log line (CWE-117), and cut at kMaxValueBytes so that
+// no peer-chosen field (a Hello's client_software, up to a frame long) can
+// flood the log. Thread-safe: each line is one write(2).
 #pragma once
 
 #include <exception>
@@ -55,7 +56,10 @@ inline void error(std::string_view event, std::initializer_list<Field> fields = 
 // when `failure` holds one.
 void failure(std::string_view event, std::exception_ptr failure, std::initializer_list<Field> fields = {});
 
-// The escaping applied to every value; exposed for tests.
+// Bytes of a value that are logged; the rest is counted, not shown.
+inline constexpr std::size_t kMaxValueBytes = 1024;
+
+// The escaping and cut applied to every value; exposed for tests.
 std::string escape_value(std::string_view value);
 
 }  // namespace weft::log

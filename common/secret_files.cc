@@ -49,6 +49,22 @@ Result<std::string> read_secret_file(const std::filesystem::path& file, std::str
   return std::move(content).value();
 }
 
+Result<SecretBytes> read_raw_key_file(const std::filesystem::path& file, std::string_view what, std::size_t size) {
+  if (!std::filesystem::exists(file)) {
+    return config_invalid(std::string(what) + " " + file.string() + " is missing (weft admin init creates it)");
+  }
+  // Read with a little room, so that a longer file is reported as the wrong
+  // size rather than as too large.
+  WEFT_TRY(auto content, read_secret_file(file, what, 2 * size));
+  const WipeOnExit wipe_content(content);
+  if (content.size() != size) {
+    return config_invalid(std::string(what) + " " + file.string() + " must hold exactly " + std::to_string(size) +
+                          " bytes");
+  }
+  return SecretBytes::copy_of(
+      std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(content.data()), content.size()));
+}
+
 Result<void> create_secret_file(const std::filesystem::path& file, std::string_view content, std::string_view what) {
   // Written complete under a temporary name first, then hard-linked into
   // place: link() fails with EEXIST instead of replacing, so an existing key,

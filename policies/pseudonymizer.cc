@@ -2,9 +2,8 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <cstring>
-#include <new>
-#include <stdexcept>
 
 namespace weft::policies {
 namespace {
@@ -14,32 +13,20 @@ constexpr std::size_t kTokenBytes = 16;
 
 }  // namespace
 
-Pseudonymizer::Pseudonymizer() {
-  if (sodium_init() < 0) {
-    throw std::runtime_error("libsodium failed to initialise");
-  }
-  key_ = static_cast<unsigned char*>(sodium_malloc(kKeyBytes));
-  if (key_ == nullptr) {
-    throw std::bad_alloc();
-  }
+Pseudonymizer::Pseudonymizer(Private, SecretBytes master_key) : key_(std::move(master_key)) {
+  key_.seal(SecretBytes::WhenIdle::kReadOnly);
 }
 
-Pseudonymizer::~Pseudonymizer() { sodium_free(key_); }
-
-Result<std::shared_ptr<const Pseudonymizer>> Pseudonymizer::create(std::span<const unsigned char> master_key) {
+Result<std::shared_ptr<const Pseudonymizer>> Pseudonymizer::create(SecretBytes master_key) {
   if (master_key.size() != kKeyBytes) {
     return make_error(v1::CONFIG_INVALID, "the pseudonymisation key must be " + std::to_string(kKeyBytes) +
                                               " bytes, not " + std::to_string(master_key.size()));
   }
-  std::shared_ptr<Pseudonymizer> pseudonymizer(new Pseudonymizer());
-  std::memcpy(pseudonymizer->key_, master_key.data(), kKeyBytes);
-  return std::shared_ptr<const Pseudonymizer>(std::move(pseudonymizer));
+  return std::make_shared<const Pseudonymizer>(Private{}, std::move(master_key));
 }
 
 std::shared_ptr<const Pseudonymizer> Pseudonymizer::with_random_key() {
-  std::shared_ptr<Pseudonymizer> pseudonymizer(new Pseudonymizer());
-  crypto_kdf_keygen(pseudonymizer->key_);
-  return pseudonymizer;
+  return std::make_shared<const Pseudonymizer>(Private{}, SecretBytes::random(kKeyBytes));
 }
 
 std::string Pseudonymizer::token(std::string_view category, std::string_view canonical_value,
@@ -49,11 +36,14 @@ std::string Pseudonymizer::token(std::string_view category, std::string_view can
                      recipient.size(), nullptr, 0);
   std::uint64_t subkey_id = 0;
   std::memcpy(&subkey_id, recipient_hash, sizeof subkey_id);
-  unsigned char subkey[crypto_generichash_KEYBYTES];
-  crypto_kdf_derive_from_key(subkey, sizeof subkey, subkey_id, kContext, key_);
+  std::array<unsigned char, crypto_generichash_KEYBYTES> subkey{};
+  const WipeOnExit wipe_subkey(subkey);
+  crypto_kdf_derive_from_key(subkey.data(), subkey.size(), subkey_id, kContext, key_.read().data());
 
+  // The state buffers the subkey as its first block.
   crypto_generichash_state state;
-  crypto_generichash_init(&state, subkey, sizeof subkey, kTokenBytes);
+  const WipeOnExit wipe_state(state);
+  crypto_generichash_init(&state, subkey.data(), subkey.size(), kTokenBytes);
   crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(category.data()), category.size());
   const unsigned char separator = 0;
   crypto_generichash_update(&state, &separator, 1);
@@ -61,7 +51,6 @@ std::string Pseudonymizer::token(std::string_view category, std::string_view can
                             canonical_value.size());
   unsigned char digest[kTokenBytes];
   crypto_generichash_final(&state, digest, sizeof digest);
-  sodium_memzero(subkey, sizeof subkey);
 
   char hex[kTokenBytes * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);

@@ -8,14 +8,15 @@
 // data; without the master key nobody can test a guess (a plain hash of an
 // IPv4 address is reversed by trying all 2^32).
 //
-// The master key lives in libsodium guarded memory. Thread-safe.
+// The master key lives in libsodium guarded memory, read-only once made
+// (common/secret_memory.h). Thread-safe.
 #pragma once
 
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 
+#include "common/secret_memory.h"
 #include "proto/error.h"
 
 namespace weft::policies {
@@ -24,19 +25,20 @@ class Pseudonymizer {
  public:
   static constexpr std::size_t kKeyBytes = 32;
 
-  // `master_key` must be kKeyBytes long.
-  static Result<std::shared_ptr<const Pseudonymizer>> create(std::span<const unsigned char> master_key);
+  // `master_key` must be kKeyBytes long; it is sealed read-only here.
+  static Result<std::shared_ptr<const Pseudonymizer>> create(SecretBytes master_key);
   // A fresh random key (for `weft policy test`, where tokens need not match the broker's).
   static std::shared_ptr<const Pseudonymizer> with_random_key();
-  ~Pseudonymizer();
+  // For make_shared; callers use the factories above.
+  struct Private {};
+  Pseudonymizer(Private, SecretBytes master_key);
   Pseudonymizer(const Pseudonymizer&) = delete;
   Pseudonymizer& operator=(const Pseudonymizer&) = delete;
 
   std::string token(std::string_view category, std::string_view canonical_value, std::string_view recipient) const;
 
  private:
-  Pseudonymizer();
-  unsigned char* key_ = nullptr;  // sodium_malloc'd, kKeyBytes
+  SecretBytes key_;  // kKeyBytes, sealed read-only: read on every pseudonymised delivery
 };
 
 }  // namespace weft::policies

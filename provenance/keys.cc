@@ -61,32 +61,15 @@ bool VerifyingKey::verify(std::string_view message, std::string_view signature) 
          crypto_sign_verify_detached(bytes_of(signature), bytes_of(message), message.size(), bytes_.data()) == 0;
 }
 
-SigningKey::SigningKey(const std::array<unsigned char, 64>& secret_key, const VerifyingKey& verifying_key)
-    : secret_key_(secret_key), verifying_key_(verifying_key) {}
-
-SigningKey::SigningKey(SigningKey&& other) noexcept
-    : secret_key_(other.secret_key_), verifying_key_(other.verifying_key_) {
-  sodium_memzero(other.secret_key_.data(), other.secret_key_.size());
+SigningKey::SigningKey(SecretBytes secret_key, const VerifyingKey& verifying_key)
+    : secret_key_(std::move(secret_key)), verifying_key_(verifying_key) {
+  secret_key_.seal(SecretBytes::WhenIdle::kReadOnly);
 }
-
-SigningKey& SigningKey::operator=(SigningKey&& other) noexcept {
-  if (this != &other) {
-    secret_key_ = other.secret_key_;
-    verifying_key_ = other.verifying_key_;
-    sodium_memzero(other.secret_key_.data(), other.secret_key_.size());
-  }
-  return *this;
-}
-
-SigningKey::~SigningKey() { sodium_memzero(secret_key_.data(), secret_key_.size()); }
 
 SigningKey SigningKey::generate() {
-  require_sodium();
-  std::array<unsigned char, kSeedBytes> seed{};
-  randombytes_buf(seed.data(), seed.size());
-  auto key = from_seed(seed);
-  sodium_memzero(seed.data(), seed.size());
-  return std::move(key).value();  // a 32-byte seed always makes a key
+  const SecretBytes seed = SecretBytes::random(kSeedBytes);
+  const auto seed_bytes = seed.read();
+  return std::move(from_seed(std::span(seed_bytes.data(), seed_bytes.size()))).value();  // 32 bytes always make a key
 }
 
 Result<SigningKey> SigningKey::from_seed(std::span<const unsigned char> seed) {
@@ -95,18 +78,16 @@ Result<SigningKey> SigningKey::from_seed(std::span<const unsigned char> seed) {
     return config_invalid("an Ed25519 seed is " + std::to_string(kSeedBytes) + " bytes, not " +
                           std::to_string(seed.size()));
   }
-  std::array<unsigned char, 64> secret_key{};
+  SecretBytes secret_key(crypto_sign_SECRETKEYBYTES);
   std::array<unsigned char, VerifyingKey::kBytes> public_key{};
-  crypto_sign_seed_keypair(public_key.data(), secret_key.data(), seed.data());
-  SigningKey key(secret_key, VerifyingKey(public_key));
-  sodium_memzero(secret_key.data(), secret_key.size());
-  return key;
+  crypto_sign_seed_keypair(public_key.data(), secret_key.writable().data(), seed.data());
+  return SigningKey(std::move(secret_key), VerifyingKey(public_key));
 }
 
 std::string SigningKey::sign(std::string_view message) const {
   std::string signature(crypto_sign_BYTES, '\0');
   crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr, bytes_of(message), message.size(),
-                       secret_key_.data());
+                       secret_key_.read().data());
   return signature;
 }
 
@@ -114,49 +95,45 @@ namespace {
 
 constexpr std::string_view kSecretPrefix = "ed25519-secret:";
 
+Error invalid_key_file(const std::filesystem::path& file) {
+  return config_invalid("signing key " + file.string() + " is not an ed25519-secret:<base64 of 32 bytes> line");
+}
+
 }  // namespace
 
 Result<SigningKey> SigningKey::load(const std::filesystem::path& file) {
   WEFT_TRY(auto content, files::read_secret_file(file, "signing key", 256));
+  const WipeOnExit wipe_content(content);
   std::string_view text = content;
   if (text.ends_with('\n')) {
     text.remove_suffix(1);
   }
   auto seed = text.starts_with(kSecretPrefix) ? base64::decode(text.substr(kSecretPrefix.size()))
                                              : std::optional<std::vector<unsigned char>>();
-  sodium_memzero(content.data(), content.size());
-  if (!seed || seed->size() != kSeedBytes) {
-    if (seed) {
-      sodium_memzero(seed->data(), seed->size());
-    }
-    return make_error(v1::CONFIG_INVALID,
-                      "signing key " + file.string() + " is not an ed25519-secret:<base64 of 32 bytes> line");
+  if (!seed) {
+    return invalid_key_file(file);
   }
-  auto key = from_seed(*seed);
-  sodium_memzero(seed->data(), seed->size());
-  return key;
+  const WipeOnExit wipe_seed(*seed);
+  if (seed->size() != kSeedBytes) {
+    return invalid_key_file(file);
+  }
+  return from_seed(*seed);
 }
 
 Result<VerifyingKey> SigningKey::create_key_file(const std::filesystem::path& file) {
-  if (sodium_init() < 0) {
-    return make_error(v1::INTERNAL, "libsodium failed to initialise");
-  }
+  const SigningKey key = generate();
   std::array<unsigned char, kSeedBytes> seed{};
-  randombytes_buf(seed.data(), seed.size());
-  auto key = from_seed(seed);
+  const WipeOnExit wipe_seed(seed);
+  crypto_sign_ed25519_sk_to_seed(seed.data(), key.secret_key_.read().data());
   std::string encoded = base64::encode(seed.data(), seed.size());
-  std::string content = std::string(kSecretPrefix) + encoded + "\n";
-  sodium_memzero(encoded.data(), encoded.size());
-  sodium_memzero(seed.data(), seed.size());
-  auto written = files::create_secret_file(file, content, "signing key");
-  sodium_memzero(content.data(), content.size());
-  if (!key) {
-    return key.error();
-  }
-  if (!written) {
-    return written.error();
-  }
-  return key.value().verifying_key();
+  const WipeOnExit wipe_encoded(encoded);
+  // Sized up front so that no append reallocates and leaves a copy behind.
+  std::string content;
+  content.reserve(kSecretPrefix.size() + encoded.size() + 1);
+  const WipeOnExit wipe_content(content);
+  content.append(kSecretPrefix).append(encoded).push_back('\n');
+  WEFT_TRY(files::create_secret_file(file, content, "signing key"));
+  return key.verifying_key();
 }
 
 }  // namespace weft::provenance

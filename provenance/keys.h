@@ -1,7 +1,10 @@
 // Ed25519 keys for provenance signatures (libsodium).
 //
-// A SigningKey holds a secret key and wipes it (sodium_memzero) when it is
-// destroyed or moved from; it is move-only. A VerifyingKey is a public key,
+// A SigningKey holds its secret key in guarded memory (common/secret_memory.h:
+// guard pages, mlock'ed, read-only, wiped when freed); it is move-only. The
+// broker signs an attestation on every delivery of a signed report, from
+// several threads, so the pages stay readable rather than no-access between
+// uses. A VerifyingKey is a public key,
 // an immutable value; its text form is "ed25519:" followed by the 32 key
 // bytes in standard base64 with padding, e.g. for a publisher's key in a
 // recipient's configuration.
@@ -16,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/secret_memory.h"
 #include "proto/error.h"
 
 namespace weft::provenance {
@@ -62,11 +66,10 @@ class SigningKey {
   // A new random key in `file` (0600); never replaces an existing file.
   static Result<VerifyingKey> create_key_file(const std::filesystem::path& file);
 
-  SigningKey(SigningKey&& other) noexcept;
-  SigningKey& operator=(SigningKey&& other) noexcept;
+  SigningKey(SigningKey&& other) noexcept = default;
+  SigningKey& operator=(SigningKey&& other) noexcept = default;
   SigningKey(const SigningKey&) = delete;
   SigningKey& operator=(const SigningKey&) = delete;
-  ~SigningKey();
 
   const VerifyingKey& verifying_key() const { return verifying_key_; }
 
@@ -74,9 +77,9 @@ class SigningKey {
   std::string sign(std::string_view message) const;
 
  private:
-  SigningKey(const std::array<unsigned char, 64>& secret_key, const VerifyingKey& verifying_key);
+  SigningKey(SecretBytes secret_key, const VerifyingKey& verifying_key);
 
-  std::array<unsigned char, 64> secret_key_{};  // libsodium layout: seed || public key
+  SecretBytes secret_key_;  // 64 bytes, libsodium layout: seed || public key
   VerifyingKey verifying_key_;
 };
 

@@ -67,52 +67,55 @@ std::string seal(std::string_view plaintext, const PublicKey& recipient) {
   return sealed;
 }
 
-SealingKey::SealingKey(Private) {
-  require_sodium();
-  secret_key_ = static_cast<unsigned char*>(sodium_malloc(crypto_box_SECRETKEYBYTES));
-  if (secret_key_ == nullptr) {
-    throw std::bad_alloc();
-  }
+SealingKey::SealingKey(Private, SecretBytes secret_key, const PublicKey& public_key)
+    : public_key_(public_key), secret_key_(std::move(secret_key)) {
+  secret_key_.seal(SecretBytes::WhenIdle::kNoAccess);
 }
 
-SealingKey::~SealingKey() { sodium_free(secret_key_); }
-
 std::unique_ptr<SealingKey> SealingKey::generate() {
-  auto key = std::make_unique<SealingKey>(Private{});
-  crypto_box_keypair(key->public_key_.data(), key->secret_key_);
-  return key;
+  SecretBytes secret_key(crypto_box_SECRETKEYBYTES);
+  PublicKey public_key{};
+  crypto_box_keypair(public_key.data(), secret_key.writable().data());
+  return std::make_unique<SealingKey>(Private{}, std::move(secret_key), public_key);
 }
 
 Result<std::unique_ptr<SealingKey>> SealingKey::load(const std::filesystem::path& file) {
   WEFT_TRY(auto content, files::read_secret_file(file, "sealing key", kMaxKeyFileBytes));
+  const WipeOnExit wipe_content(content);
   std::string_view text = content;
   if (text.ends_with('\n')) {
     text.remove_suffix(1);
   }
-  auto key = std::make_unique<SealingKey>(Private{});
-  const bool parsed = text.starts_with(kSecretPrefix) &&
-                      decode_exactly(text.substr(kSecretPrefix.size()), key->secret_key_, crypto_box_SECRETKEYBYTES);
-  sodium_memzero(content.data(), content.size());
-  if (!parsed) {
+  SecretBytes secret_key(crypto_box_SECRETKEYBYTES);
+  if (!text.starts_with(kSecretPrefix) ||
+      !decode_exactly(text.substr(kSecretPrefix.size()), secret_key.writable().data(), secret_key.size())) {
     return config_invalid("sealing key " + file.string() + " is not an x25519-secret:<base64 of 32 bytes> line");
   }
-  crypto_scalarmult_base(key->public_key_.data(), key->secret_key_);
-  return key;
+  PublicKey public_key{};
+  crypto_scalarmult_base(public_key.data(), secret_key.read().data());
+  return std::make_unique<SealingKey>(Private{}, std::move(secret_key), public_key);
 }
 
 Result<PublicKey> SealingKey::create_key_file(const std::filesystem::path& file) {
   const auto key = generate();
-  std::string content = key->secret_key_string() + "\n";
-  auto written = files::create_secret_file(file, content, "sealing key");
-  sodium_memzero(content.data(), content.size());
-  if (!written) {
-    return written.error();
-  }
+  std::string content = key->key_file_content();
+  const WipeOnExit wipe_content(content);
+  WEFT_TRY(files::create_secret_file(file, content, "sealing key"));
   return key->public_key();
 }
 
-std::string SealingKey::secret_key_string() const {
-  return std::string(kSecretPrefix) + base64::encode(secret_key_, crypto_box_SECRETKEYBYTES);
+std::string SealingKey::key_file_content() const {
+  std::string encoded;
+  {
+    const auto secret = secret_key_.read();
+    encoded = base64::encode(secret.data(), secret.size());
+  }
+  const WipeOnExit wipe_encoded(encoded);
+  // Sized up front so that no append reallocates and leaves a copy behind.
+  std::string content;
+  content.reserve(kSecretPrefix.size() + encoded.size() + 1);
+  content.append(kSecretPrefix).append(encoded).push_back('\n');
+  return content;
 }
 
 Result<std::string> SealingKey::open(std::string_view sealed) const {
@@ -122,7 +125,7 @@ Result<std::string> SealingKey::open(std::string_view sealed) const {
   std::string plaintext(sealed.size() - crypto_box_SEALBYTES, '\0');
   if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plaintext.data()),
                            reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(), public_key_.data(),
-                           secret_key_) != 0) {
+                           secret_key_.read().data()) != 0) {
     return make_error(v1::VALIDATION_FAILED,
                       "the sealed copy does not open with this organisation's key (sealed for another key, or altered)");
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/secret_memory.h"
 #include "proto/error.h"
 
 namespace weft::sealing {
@@ -28,8 +29,9 @@ Result<PublicKey> parse_public_key(std::string_view text);
 // box is 48 bytes longer than the plaintext.
 std::string seal(std::string_view plaintext, const PublicKey& recipient);
 
-// An organisation's key pair. The secret key lives in sodium_malloc'd memory
-// (guard pages, wiped when freed).
+// An organisation's key pair. The secret key lives in guarded memory
+// (common/secret_memory.h): guard pages, mlock'ed, no access except while a
+// box is opened (a few times per received TLP:RED report), wiped when freed.
 class SealingKey {
  public:
   static std::unique_ptr<SealingKey> generate();
@@ -39,12 +41,11 @@ class SealingKey {
   // Returns the new public key.
   static Result<PublicKey> create_key_file(const std::filesystem::path& file);
 
-  // Only the factories above make keys (the tag cannot be named elsewhere).
+  // For make_unique; callers use the factories above. Seals `secret_key`.
   struct Private {};
-  explicit SealingKey(Private);
+  SealingKey(Private, SecretBytes secret_key, const PublicKey& public_key);
   SealingKey(const SealingKey&) = delete;
   SealingKey& operator=(const SealingKey&) = delete;
-  ~SealingKey();
 
   const PublicKey& public_key() const { return public_key_; }
   // The plaintext of a box sealed for this key; CRYPTO_FAILED-style
@@ -52,10 +53,11 @@ class SealingKey {
   Result<std::string> open(std::string_view sealed) const;
 
  private:
-  std::string secret_key_string() const;
+  // The key file's content, newline included; the caller wipes it.
+  std::string key_file_content() const;
 
   PublicKey public_key_{};
-  unsigned char* secret_key_ = nullptr;  // 32 bytes, sodium_malloc'd
+  SecretBytes secret_key_;  // 32 bytes
 };
 
 }  // namespace weft::sealing

@@ -2,12 +2,10 @@
 
 #include <sodium.h>
 
-#include <cstring>
-#include <new>
+#include <span>
 #include <stdexcept>
 
-#include "common/files.h"
-#include "pki/pki.h"
+#include "common/secret_files.h"
 
 namespace weft::broker::store {
 namespace {
@@ -16,43 +14,25 @@ constexpr char kFingerprintContext[crypto_kdf_CONTEXTBYTES] = {'w', 'e', 'f', 't
 
 }  // namespace
 
-StorageKey::StorageKey() {
-  if (sodium_init() < 0) {
-    throw std::runtime_error("libsodium failed to initialise");
+StorageKey::StorageKey(SecretBytes key)
+    : key_(std::move(key)), fingerprint_key_(crypto_generichash_KEYBYTES) {
+  if (key_.size() != kKeyBytes) {
+    throw std::invalid_argument("a storage key is 32 bytes");
   }
-  key_ = static_cast<unsigned char*>(sodium_malloc(kKeyBytes));
-  fingerprint_key_ = static_cast<unsigned char*>(sodium_malloc(crypto_generichash_KEYBYTES));
-  if (key_ == nullptr || fingerprint_key_ == nullptr) {
-    throw std::bad_alloc();
-  }
-}
-
-StorageKey::~StorageKey() {
-  sodium_free(key_);
-  sodium_free(fingerprint_key_);
+  crypto_kdf_derive_from_key(fingerprint_key_.writable().data(), fingerprint_key_.size(), 1, kFingerprintContext,
+                             key_.read().data());
+  key_.seal(SecretBytes::WhenIdle::kReadOnly);
+  fingerprint_key_.seal(SecretBytes::WhenIdle::kReadOnly);
 }
 
 std::unique_ptr<StorageKey> StorageKey::from_bytes(std::string_view bytes) {
-  std::unique_ptr<StorageKey> key(new StorageKey());
-  std::memcpy(key->key_, bytes.data(), kKeyBytes);
-  crypto_kdf_derive_from_key(key->fingerprint_key_, crypto_generichash_KEYBYTES, 1, kFingerprintContext, key->key_);
-  return key;
+  return std::make_unique<StorageKey>(SecretBytes::copy_of(
+      std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size())));
 }
 
 Result<std::unique_ptr<StorageKey>> StorageKey::load(const std::filesystem::path& file) {
-  if (!std::filesystem::exists(file)) {
-    return make_error(v1::CONFIG_INVALID,
-                      "storage key " + file.string() + " is missing (weft admin init creates it)");
-  }
-  WEFT_TRY(pki::check_private_file_mode(file));
-  WEFT_TRY(auto bytes, files::read_file(file, 64));
-  if (bytes.size() != kKeyBytes) {
-    sodium_memzero(bytes.data(), bytes.size());
-    return make_error(v1::CONFIG_INVALID, "storage key " + file.string() + " must hold exactly 32 bytes");
-  }
-  auto key = from_bytes(bytes);
-  sodium_memzero(bytes.data(), bytes.size());
-  return key;
+  WEFT_TRY(auto key, files::read_raw_key_file(file, "storage key", kKeyBytes));
+  return std::make_unique<StorageKey>(std::move(key));
 }
 
 std::string StorageKey::seal(std::string_view plaintext, std::string_view associated) const {
@@ -65,7 +45,7 @@ std::string StorageKey::seal(std::string_view plaintext, std::string_view associ
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written,
       reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
-      reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nullptr, nonce, key_);
+      reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nullptr, nonce, key_.read().data());
   out.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + written);
   return out;
 }
@@ -81,7 +61,7 @@ Result<std::string> StorageKey::open(std::string_view sealed, std::string_view a
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr,
           nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, sealed.size() - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-          reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nonce, key_) != 0) {
+          reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nonce, key_.read().data()) != 0) {
     return make_error(v1::STORAGE_UNAVAILABLE,
                       "stored report does not decrypt: wrong storage key, or the row was altered");
   }
@@ -92,7 +72,7 @@ Result<std::string> StorageKey::open(std::string_view sealed, std::string_view a
 std::string StorageKey::fingerprint(std::string_view content) const {
   unsigned char digest[32];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(content.data()), content.size(),
-                     fingerprint_key_, crypto_generichash_KEYBYTES);
+                     fingerprint_key_.read().data(), fingerprint_key_.size());
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 

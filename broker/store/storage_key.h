@@ -1,7 +1,7 @@
 // The key that encrypts stored reports at rest (XChaCha20-Poly1305, libsodium)
 // and keys the content fingerprints used to tell a re-publish from a
-// conflicting one. Lives in libsodium guarded memory; never written anywhere
-// but its 0600 key file.
+// conflicting one. Lives in libsodium guarded memory, read-only once loaded
+// (common/secret_memory.h); never written anywhere but its 0600 key file.
 //
 // Thread safety: const members may be called from any thread.
 #pragma once
@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/secret_memory.h"
 #include "proto/error.h"
 
 namespace weft::broker::store {
@@ -21,8 +22,9 @@ class StorageKey {
 
   // Reads a 32-byte key file; refuses files other users can read.
   static Result<std::unique_ptr<StorageKey>> load(const std::filesystem::path& file);
+  // `bytes` must be kKeyBytes long (tests and benchmarks).
   static std::unique_ptr<StorageKey> from_bytes(std::string_view bytes);
-  ~StorageKey();
+  explicit StorageKey(SecretBytes key);
   StorageKey(const StorageKey&) = delete;
   StorageKey& operator=(const StorageKey&) = delete;
 
@@ -33,9 +35,10 @@ class StorageKey {
   std::string fingerprint(std::string_view content) const;
 
  private:
-  StorageKey();
-  unsigned char* key_ = nullptr;          // sodium_malloc'd, kKeyBytes
-  unsigned char* fingerprint_key_ = nullptr;
+  // Both sealed read-only: read on every publish and every stored report
+  // read, from several threads.
+  SecretBytes key_;              // kKeyBytes
+  SecretBytes fingerprint_key_;  // crypto_generichash_KEYBYTES, derived from key_
 };
 
 }  // namespace weft::broker::store
