@@ -561,6 +561,7 @@ TEST_F(DurableTest, AnotherProcessHoldingTheWriteLockGetsPublishesARetryableBusy
   ASSERT_TRUE(bank->subscribe("phishing"));
   sqlite3* locker = nullptr;
   ASSERT_EQ(sqlite3_open(deployment_.database_file().c_str(), &locker), SQLITE_OK);
+  sqlite3_busy_timeout(locker, 5000);  // the broker's writer may be mid-commit (the probe publishes)
   ASSERT_EQ(sqlite3_exec(locker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(locker);
 
   auto publisher = connect("cert-de");
