@@ -326,6 +326,22 @@ void AuditLog::run_writer() {
   }
 }
 
+void AuditLog::note_record_time(std::int64_t time_ms, std::uint64_t index) {
+  // Records are stamped on several threads, so small inversions are normal;
+  // a step back beyond that is the wall clock going back, which an auditor
+  // reading times in the log must be told about.
+  constexpr std::int64_t kToleranceMs = 60'000;
+  if (time_ms + kToleranceMs < latest_record_time_ms_) {
+    if (!reported_time_regression_) {
+      reported_time_regression_ = true;
+      log::warn("audit.time_went_back", {{"index", index}, {"by_s", (latest_record_time_ms_ - time_ms) / 1000}});
+    }
+    return;
+  }
+  reported_time_regression_ = false;
+  latest_record_time_ms_ = std::max(latest_record_time_ms_, time_ms);
+}
+
 bool AuditLog::commit(std::deque<v1::AuditRecord>& batch) {
   const audit::CompactRange before = tree_;
   std::vector<store::AuditStore::Leaf> leaves;
@@ -336,6 +352,7 @@ bool AuditLog::commit(std::deque<v1::AuditRecord>& batch) {
     leaf.index = tree_.size();
     record.set_index(leaf.index);
     leaf.time_ms = to_ms(record.time());
+    note_record_time(leaf.time_ms, leaf.index);
     leaf.bytes = proto::deterministic_bytes(record);
     leaf.hash = audit::leaf_hash(leaf.bytes);
     auto completed = tree_.append(leaf.hash);

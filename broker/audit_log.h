@@ -75,6 +75,7 @@ class AuditLog final : public AuditTrail {
   void run_reader();
   // Writer thread: hashes and commits one batch; false when the store failed.
   bool commit(std::deque<v1::AuditRecord>& batch);
+  void note_record_time(std::int64_t time_ms, std::uint64_t index);
   // Writer thread: signs the current tree and publishes the checkpoint.
   void sign_checkpoint();
   Result<v1::AuditResponse> answer(const v1::AuditRequest& request);
@@ -84,6 +85,8 @@ class AuditLog final : public AuditTrail {
   std::unique_ptr<audit::NoteSigner> signer_;
   SecretBytes fingerprint_key_;  // 32 bytes, read-only
   std::unique_ptr<store::AuditStore> writer_store_;  // writer thread only
+  std::int64_t latest_record_time_ms_ = 0;           // writer thread only
+  bool reported_time_regression_ = false;            // writer thread only
   std::unique_ptr<store::AuditStore> reader_store_;  // reader thread only
 
   // Writer thread state.

@@ -135,6 +135,10 @@ TEST_F(ClockTest, ADayBackKeepsOrderAndTheAuditLogConsistent) {
     EXPECT_GT(delivery->report().broker().sequence(), last_sequence);
     last_sequence = delivery->report().broker().sequence();
   }
+  // The records now carry earlier times than those before them: the
+  // operator is told, since auditors read those times.
+  EXPECT_TRUE(eventually([&] { return deployment_.broker_log().find("audit.time_went_back") != std::string::npos; }))
+      << deployment_.broker_log();
   std::this_thread::sleep_for(1500ms);  // a checkpoint signed with the earlier time
   shift_wall_clock(std::chrono::seconds(0));
   std::this_thread::sleep_for(kShiftNoticed);
