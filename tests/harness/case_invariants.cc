@@ -91,15 +91,19 @@ void CaseInvariants::begin() {
   subscriber_ = std::thread([this, client = std::move(first_session)]() mutable {
     receive_until_stopped(std::move(client));
   });
-  publisher_ = std::thread([this] { publish_until_stopped(); });
+  // Connected before the case starts too: a case may fill the pre-auth
+  // slots or stop the broker at once.
+  auto publisher = std::make_unique<TestClient>();
+  auto connected = publisher->connect(deployment_.profile(kPublisherOrg), port_, probe_options());
+  ASSERT_TRUE(connected) << "the probe publisher cannot connect: " << connected.error().describe();
+  publisher_ = std::thread([this, client = std::move(publisher)]() mutable { publish_until_stopped(std::move(client)); });
 }
 
 void CaseInvariants::expect_broker_down(std::string reason) { broker_down_reason_ = std::move(reason); }
 
 void CaseInvariants::expect_database_damaged(std::string reason) { database_damaged_reason_ = std::move(reason); }
 
-void CaseInvariants::publish_until_stopped() {
-  std::unique_ptr<TestClient> client;
+void CaseInvariants::publish_until_stopped(std::unique_ptr<TestClient> client) {
   for (int n = 0; n < kMaxProbeReports && !stop_publishing_; ++n) {
     const std::string email = victim_email(n);
     const v1::Report report = probe_report(kFeed, n, email);

@@ -53,7 +53,7 @@ class CaseInvariants {
   const EndToEndHistory& history() const { return history_; }
 
  private:
-  void publish_until_stopped();
+  void publish_until_stopped(std::unique_ptr<TestClient> client);
   std::unique_ptr<TestClient> connect_durable_subscriber();
   void receive_until_stopped(std::unique_ptr<TestClient> client);
   void expect_healthy_client();

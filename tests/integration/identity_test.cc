@@ -199,7 +199,10 @@ TEST(PreAuthenticationLimitTest, IdleTcpConnectionsFromOneAddressAreCapped) {
   TestDeployment deployment("preauth");
   deployment.add_org("cert-de", "publisher,subscriber");
   deployment.append_config("limits { max_preauth_per_ip: 3 handshake_timeout_ms: 60000 }");
+  CaseInvariants invariants(deployment);
+  invariants.prepare();
   deployment.start_broker();
+  invariants.begin();
   boost::asio::io_context io;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> idle;
   for (int i = 0; i < 3; ++i) {
@@ -220,6 +223,7 @@ TEST(PreAuthenticationLimitTest, IdleTcpConnectionsFromOneAddressAreCapped) {
         return static_cast<bool>(client.connect(deployment.profile("cert-de"), deployment.port()));
       },
       5s));
+  invariants.verify();
 }
 
 }  // namespace
