@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/utf8.h"
+
 namespace weft {
 namespace {
 
@@ -244,6 +246,15 @@ Result<void> check_indicator_value(v1::Indicator::Type type, std::string_view va
 std::optional<std::string> text_problem(std::string_view text, std::size_t max_bytes) {
   if (text.size() > max_bytes) {
     return "longer than " + std::to_string(max_bytes) + " bytes";
+  }
+  return text_content_problem(text);
+}
+
+std::optional<std::string> text_content_problem(std::string_view text) {
+  // Protobuf refuses to parse a string field that is not UTF-8: the broker
+  // would refuse the whole frame, not just this text.
+  if (!utf8::is_valid(text)) {
+    return std::string("is not UTF-8");
   }
   // Control characters other than tab and line breaks have no place in a
   // report, and the redaction engine relies on their absence.

@@ -33,7 +33,13 @@ struct ReportLimits {
 Result<void> check_indicator_value(v1::Indicator::Type type, std::string_view value);
 
 // Why `text` cannot be a text field of at most `max_bytes` ("longer than
-// 512 bytes", "contains the control character U+0007"), or none.
+// 512 bytes", "is not UTF-8", "contains the control character U+0007"), or
+// none.
 std::optional<std::string> text_problem(std::string_view text, std::size_t max_bytes);
+
+// The part of text_problem() that does not depend on the length ("is not
+// UTF-8", "contains the control character U+007F"), for text an importer
+// cuts to fit rather than refuses.
+std::optional<std::string> text_content_problem(std::string_view text);
 
 }  // namespace weft

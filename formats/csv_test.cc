@@ -152,6 +152,33 @@ TEST(CsvImport, RecordErrors) {
   EXPECT_EQ(imported.reports[0].report.indicators(0).value(), "a.example");
 }
 
+// CSV is bytes, not JSON: a spreadsheet's Windows-1252 export or a stray
+// control character would make the broker refuse the whole report (protobuf
+// does not parse a string that is not UTF-8), so each is a problem of its line.
+TEST(CsvImport, TextTheBrokerRefusesIsAProblemOfItsLine) {
+  const std::string text =
+      "type,value,description,labels\n"
+      "domain,a.example,ok,fine\n"
+      "domain,b.example,caf\xE9,\n"
+      "domain,c.example,del\x7F,\n"
+      "domain,d.example,,\x1B\n"
+      "filename,\xFF.exe,,\n"
+      "other,\"two\r\nlines\",,\n";
+  auto result = import_csv(text, options(v1::AMBER));
+  ASSERT_TRUE(result) << result.error().describe();
+  const Imported& imported = result.value();
+  EXPECT_TRUE(mentions(imported.problems, "line 3", "description is not UTF-8")) << all_text(imported);
+  EXPECT_TRUE(mentions(imported.problems, "line 4", "description contains the control character U+007F"));
+  EXPECT_TRUE(mentions(imported.problems, "line 5", "a label contains the control character U+001B"));
+  EXPECT_TRUE(mentions(imported.problems, "line 6", "value is not UTF-8"));
+  EXPECT_EQ(imported.problems.size(), 4U) << all_text(imported);
+  ASSERT_EQ(imported.reports.size(), 1U);
+  const v1::Report& report = imported.reports[0].report;
+  ASSERT_EQ(report.indicators_size(), 2);
+  EXPECT_EQ(report.indicators(0).value(), "a.example");
+  EXPECT_EQ(report.indicators(1).value(), "two\r\nlines");
+}
+
 TEST(CsvImport, WholeInputFailures) {
   auto no_columns = import_csv("kind,indicator\nipv4,192.0.2.1\n", options(v1::GREEN));
   ASSERT_FALSE(no_columns);

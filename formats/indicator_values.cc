@@ -9,8 +9,8 @@ std::optional<std::string> indicator_value_problem(v1::Indicator::Type type, std
   if (value.empty()) {
     return "value is empty";
   }
-  if (value.size() > kMaxValueBytes) {
-    return "value longer than " + std::to_string(kMaxValueBytes) + " bytes";
+  if (auto bad = weft::text_problem(value, kMaxValueBytes)) {
+    return "value " + *bad;
   }
   if (auto checked = check_indicator_value(type, value); !checked) {
     return "value: " + checked.error().message;

@@ -16,6 +16,7 @@ namespace weft::formats {
 
 inline constexpr ReportLimits kLimits;
 inline constexpr std::size_t kMaxTitleBytes = kLimits.max_title_bytes;
+inline constexpr std::size_t kMaxDescriptionBytes = kLimits.max_description_bytes;
 inline constexpr std::size_t kMaxLabels = kLimits.max_labels;
 inline constexpr std::size_t kMaxLabelBytes = kLimits.max_label_bytes;
 inline constexpr std::size_t kMaxContacts = kLimits.max_contacts;

@@ -312,8 +312,8 @@ class EventImporter {
         misp::escape_field(text_of(object, "template_version").value_or(""));
     const ObjectContext context{uuid, where};
     const ObjectContext* in_object = &context;
-    if (definition.size() > kMaxLabelBytes || text_problem(definition, kMaxLabelBytes, true)) {
-      note(label_name, "its definition does not fit in a label (128 bytes); its attributes are carried without "
+    if (auto bad = text_problem(definition, kMaxLabelBytes, true)) {
+      note(label_name, "its definition does not fit in a label (" + *bad + "); its attributes are carried without "
                        "the object");
       in_object = nullptr;
     } else {
@@ -379,7 +379,7 @@ class EventImporter {
     }
     if (comment == misp::kDescriptionComment && type == "text" && object == nullptr &&
         report_.description().empty()) {
-      report_.set_description(value_text);
+      read_description(label_name, value_text);
       return;
     }
 
@@ -418,6 +418,18 @@ class EventImporter {
       return;
     }
     read_indicators(attribute, label_name, type, category, uuid, value_text, object, tags, to_ids.value_or(false));
+  }
+
+  void read_description(const std::string& label_name, const std::string& text) {
+    if (auto bad = text_content_problem(text)) {
+      problem(label_name, "value (the report description) " + *bad);
+      return;
+    }
+    if (text.size() > kMaxDescriptionBytes) {
+      note(label_name, "the report description is cut to " + std::to_string(kMaxDescriptionBytes) +
+                           " bytes (weft's description limit)");
+    }
+    report_.set_description(cut_utf8(text, kMaxDescriptionBytes));
   }
 
   void read_contact(const json::object& attribute, const std::string& label_name, const std::string& type,
@@ -609,8 +621,8 @@ class EventImporter {
     std::set<std::string> seen;
     std::size_t dropped = 0;
     for (auto& label : labels) {
-      if (text_problem(label, kMaxLabelBytes, true)) {
-        note(where, "a tag or label longer than " + std::to_string(kMaxLabelBytes) + " bytes not carried");
+      if (auto bad = text_problem(label, kMaxLabelBytes, true)) {
+        note(where, "a tag or label " + *bad + "; not carried");
         continue;
       }
       if (!seen.insert(label).second) {
@@ -662,8 +674,8 @@ class EventImporter {
     std::set<std::string> seen;
     std::size_t dropped = 0;
     for (std::size_t i = 0; i < labels.size(); ++i) {
-      if (text_problem(labels[i], kMaxLabelBytes, true)) {
-        note(name_, "a tag longer than " + std::to_string(kMaxLabelBytes) + " bytes not carried");
+      if (auto bad = text_problem(labels[i], kMaxLabelBytes, true)) {
+        note(name_, "a tag " + *bad + "; not carried");
         continue;
       }
       if (!seen.insert(labels[i]).second) {

@@ -295,6 +295,34 @@ TEST(MispImport, BadAttributesAreProblemsAndTheRestGoesOn) {
   EXPECT_TRUE(mentions(imported.not_carried, "Event d4000000-0000-4000-8000-000000000004", "strictest, tlp:amber"));
 }
 
+// Every text the import puts in a report meets the broker's rules: the
+// description that misp_event() writes as a text attribute is a problem when
+// it holds a control character, and a tag the broker would refuse is named
+// with what is wrong with it.
+TEST(MispImport, TextTheBrokerRefusesIsNamed) {
+  const std::string event = R"({"Event":{"uuid":"d5000000-0000-4000-8000-000000000001","info":"Wave",)"
+                            R"("Tag":[{"name":"tlp:green"},{"name":"bell\u0007"},{"name":"kept"}],"Attribute":[)"
+                            R"({"uuid":"d5000000-0000-4000-8000-0000000000a1","type":"text","category":"Other",)"
+                            R"("to_ids":false,"comment":"weft report description","value":"whose acc\u007funt"},)"
+                            R"({"uuid":"d5000000-0000-4000-8000-0000000000a2","type":"domain","category":"Network activity",)"
+                            R"("to_ids":true,"value":"fine.example"}]}})";
+  auto result = import_misp(event, options());
+  ASSERT_TRUE(result) << result.error().describe();
+  const Imported& imported = result.value();
+  EXPECT_TRUE(mentions(imported.problems, "Attribute 1 (uuid d5000000-0000-4000-8000-0000000000a1)",
+                       "value (the report description) contains the control character U+007F"))
+      << all_text(imported);
+  EXPECT_TRUE(mentions(imported.not_carried, "Event d5000000-0000-4000-8000-000000000001",
+                       "a tag contains the control character U+0007; not carried"))
+      << all_text(imported);
+  ASSERT_EQ(imported.reports.size(), 1U);
+  const v1::Report& report = imported.reports[0].report;
+  EXPECT_TRUE(report.description().empty());
+  EXPECT_TRUE(has_label(report.labels(), "kept"));
+  ASSERT_EQ(report.indicators_size(), 1);
+  EXPECT_EQ(report.indicators(0).value(), "fine.example");
+}
+
 TEST(MispImport, DefaultTlpAppliesToUntaggedEvents) {
   auto result = import_misp(read_data("bad_events.json"), options(v1::GREEN));
   ASSERT_TRUE(result);

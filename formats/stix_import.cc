@@ -7,6 +7,7 @@
 // the spec demands a bundle, but feeds export both shapes.
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -75,14 +76,50 @@ std::vector<std::string> string_list(const json::object& object, std::string_vie
   return out;
 }
 
+// An empty label carries nothing (and the broker refuses one): it is left out.
 void add_unique(google::protobuf::RepeatedPtrField<std::string>& labels, const std::string& label) {
-  if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
+  if (!label.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
     *labels.Add() = label;
   }
 }
 
 bool later(const Timestamp& a, const Timestamp& b) {
   return a.seconds() > b.seconds() || (a.seconds() == b.seconds() && a.nanos() > b.nanos());
+}
+
+// Why the broker would refuse the text that the string (or list of strings)
+// property `key` puts into a report: "description contains the control
+// character U+007F". Lengths are not judged here: import cuts long texts to
+// fit, and says so.
+std::optional<std::string> carried_text_problem(const json::object& object, std::string_view key) {
+  const json::value* member = object.if_contains(key);
+  if (member == nullptr) {
+    return std::nullopt;
+  }
+  if (const json::string* text = member->if_string()) {
+    if (auto bad = text_content_problem(*text)) {
+      return std::string(key) + " " + *bad;
+    }
+  } else if (const json::array* items = member->if_array()) {
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      if (const json::string* item = (*items)[i].if_string()) {
+        if (auto bad = text_content_problem(*item)) {
+          return std::string(key) + "[" + std::to_string(i) + "] " + *bad;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> carried_text_problem(const json::object& object,
+                                                std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (auto bad = carried_text_problem(object, key)) {
+      return bad;
+    }
+  }
+  return std::nullopt;
 }
 
 // One object of the input, with what import has learnt about it.
@@ -301,6 +338,10 @@ class Importer {
     if (name.empty()) {
       return std::nullopt;
     }
+    if (auto bad = text_content_problem(name)) {
+      notes.push_back("created_by_ref names an identity (" + ref + ") whose name " + *bad + "; it is not carried");
+      return std::nullopt;
+    }
     identity->consumed = true;
     return std::string(stix::kCreatedByLabel) + name;
   }
@@ -381,6 +422,11 @@ class Importer {
       const auto published = timestamp(*entry.object, "published", wrong);
       if (!wrong.empty()) {
         problem(entry, wrong);
+        skipped_report_refs(entry);
+        continue;
+      }
+      if (auto bad = carried_text_problem(*entry.object, {"name", "description", "labels", "report_types"})) {
+        problem(entry, *bad);
         skipped_report_refs(entry);
         continue;
       }
@@ -483,6 +529,11 @@ class Importer {
       report.set_title(cut_utf8(report.title(), kMaxTitleBytes));
       not_carried(source, "the name is cut to " + std::to_string(kMaxTitleBytes) + " bytes (weft's title limit)");
     }
+    if (report.description().size() > kMaxDescriptionBytes) {
+      report.set_description(cut_utf8(report.description(), kMaxDescriptionBytes));
+      not_carried(source, "the description is cut to " + std::to_string(kMaxDescriptionBytes) +
+                              " bytes (weft's description limit)");
+    }
     std::sort(creator_notes.begin(), creator_notes.end());
     creator_notes.erase(std::unique(creator_notes.begin(), creator_notes.end()), creator_notes.end());
     for (std::string& note : creator_notes) {
@@ -584,6 +635,14 @@ class Importer {
     const json::object& object = *entry.object;
     if (auto wrong = check_common(object)) {
       problem(entry, *wrong);
+      return converted;
+    }
+    if (auto bad = carried_text_problem(object, {"name", "description", "labels", "indicator_types"})) {
+      problem(entry, *bad);
+      return converted;
+    }
+    if (auto bad = kill_chain_problem(object)) {
+      problem(entry, *bad);
       return converted;
     }
     const std::string pattern_type = text_member(object, "pattern_type");
@@ -752,6 +811,26 @@ class Importer {
     return out;
   }
 
+  // What add_kill_chains() would carry that the broker refuses.
+  static std::optional<std::string> kill_chain_problem(const json::object& object) {
+    const json::value* phases = object.if_contains("kill_chain_phases");
+    if (phases == nullptr || !phases->is_array()) {
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < phases->get_array().size(); ++i) {
+      const json::value& phase = phases->get_array()[i];
+      if (!phase.is_object()) {
+        continue;
+      }
+      for (const char* key : {"kill_chain_name", "phase_name"}) {
+        if (auto bad = carried_text_problem(phase.get_object(), key)) {
+          return "kill_chain_phases[" + std::to_string(i) + "]." + *bad;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
   static void add_kill_chains(const json::object& object, v1::Indicator& indicator) {
     const json::value* phases = object.if_contains("kill_chain_phases");
     if (phases == nullptr || !phases->is_array()) {
@@ -900,6 +979,10 @@ class Importer {
     }
     if (auto refused = indicator_value_problem(v1::Indicator::CVE, cve)) {
       problem(entry, "the CVE id: " + *refused);
+      return converted;
+    }
+    if (auto bad = carried_text_problem(object, {"name", "description", "labels"})) {
+      problem(entry, *bad);
       return converted;
     }
     v1::Indicator indicator;

@@ -391,6 +391,65 @@ TEST(StixImport, BadObjectsAreNamedAndTheRestImports) {
   }
 }
 
+// Text the broker refuses (a control character other than tab and line
+// breaks) makes its object a problem naming the property, as any other bad
+// object, instead of a report the broker refuses whole. The report case is
+// the fuzz finding fuzz/corpus/import_stix/import_stix-control-char-1.
+TEST(StixImport, TextTheBrokerRefusesIsAProblemNamingTheProperty) {
+  constexpr char kBadReport[] = "report--11111111-2222-4333-8444-555555555555";
+  constexpr char kKillChain[] = "indicator--c3c3c3c3-0000-4000-8000-000000000003";
+  constexpr char kLabels[] = "indicator--d4d4d4d4-0000-4000-8000-000000000004";
+  constexpr char kGood[] = "indicator--e5e5e5e5-0000-4000-8000-000000000005";
+  constexpr char kVulnerability[] = "vulnerability--f6f6f6f6-0000-4000-8000-000000000006";
+  constexpr char kIdentity[] = "identity--a7a7a7a7-0000-4000-8000-000000000007";
+  const std::string objects =
+      indicator_json(kIndicatorA, "[ipv4-addr:value = '192.0.2.1']", R"(,"description":"bell\u0007")") + "," +
+      indicator_json(kIndicatorB, "[ipv4-addr:value = '192.0.2.2']") + "," +
+      indicator_json(kKillChain, "[ipv4-addr:value = '192.0.2.3']",
+                     R"(,"kill_chain_phases":[{"kill_chain_name":"lockheed","phase_name":"deli\u007fvery"}])") + "," +
+      indicator_json(kLabels, "[ipv4-addr:value = '192.0.2.4']", R"(,"labels":["fine","esc\u001b"])") + "," +
+      indicator_json(kGood, "[ipv4-addr:value = '192.0.2.5']",
+                     std::string(R"(,"name":"two\tparts","description":"line\r\nbreaks","labels":["", "kept"],)") +
+                         R"("created_by_ref":")" + kIdentity + R"(")") + "," +
+      R"({"type":"vulnerability","spec_version":"2.1","id":")" + kVulnerability +
+      R"(","created":"2024-01-02T03:04:05.000Z","modified":"2024-01-02T03:04:05.000Z","name":"CVE-2024-3094",)"
+      R"("description":"nul\u0000","external_references":[{"source_name":"cve","external_id":"CVE-2024-3094"}]},)"
+      R"({"type":"identity","spec_version":"2.1","id":")" + kIdentity +
+      R"(","created":"2024-01-02T03:04:05.000Z","modified":"2024-01-02T03:04:05.000Z","name":"CERT\u001b",)"
+      R"("identity_class":"organization"},)"
+      R"({"type":"report","spec_version":"2.1","id":")" + kBadReport +
+      R"(","created":"2024-01-02T03:04:05.000Z","modified":"2024-01-02T03:04:05.000Z","name":"Wave",)"
+      R"("description":"whose acc\u007funt","published":"2024-01-02T03:04:05.000Z",)"
+      R"("object_refs":[")" + kIndicatorB + R"("]})";
+  const Imported imported = import_ok(bundle_of(objects));
+
+  const auto problem_about = [&](const std::string& id) { return messages_about(imported.problems, id); };
+  EXPECT_EQ(problem_about(kBadReport), "description contains the control character U+007F\n") << all_messages(imported);
+  EXPECT_NE(problem_about(kIndicatorB).find("the report or grouping that names it was not imported"),
+            std::string::npos);
+  EXPECT_EQ(problem_about(kIndicatorA), "description contains the control character U+0007\n");
+  EXPECT_EQ(problem_about(kKillChain), "kill_chain_phases[0].phase_name contains the control character U+007F\n");
+  EXPECT_EQ(problem_about(kLabels), "labels[1] contains the control character U+001B\n");
+  EXPECT_EQ(problem_about(kVulnerability), "description contains the control character U+0000\n");
+  EXPECT_EQ(problem_about(kGood), "");
+  EXPECT_NE(messages_about(imported.not_carried, "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d")
+                .find(std::string("created_by_ref names an identity (") + kIdentity +
+                      ") whose name contains the control character U+001B; it is not carried"),
+            std::string::npos)
+      << all_messages(imported);
+
+  ASSERT_EQ(imported.reports.size(), 1u) << all_messages(imported);
+  const v1::Report& report = imported.reports[0].report;
+  ASSERT_EQ(report.indicators_size(), 1);
+  const v1::Indicator& good = report.indicators(0);
+  EXPECT_EQ(good.value(), "192.0.2.5");
+  EXPECT_EQ(good.description(), "line\r\nbreaks") << "tab and line breaks are text";
+  EXPECT_TRUE(has_label(good.labels(), "kept"));
+  EXPECT_FALSE(has_label(good.labels(), "")) << "an empty label carries nothing and the broker refuses it";
+  EXPECT_FALSE(std::any_of(good.labels().begin(), good.labels().end(),
+                           [](const std::string& label) { return label.starts_with("stix-created-by:"); }));
+}
+
 TEST(StixImport, MissingTlpIsAProblemForThatReport) {
   const std::string objects =
       indicator_json(kIndicatorA, "[ipv4-addr:value = '192.0.2.1']") + "," +

@@ -37,7 +37,11 @@ class Detector {
   Detector& operator=(const Detector&) = delete;
 
   // Findings sorted by position. A finding inside a larger one is dropped;
-  // overlapping findings of one category are merged.
+  // overlapping findings of one category are merged. Findings of two
+  // categories may overlap in part where the text reads as both (a card
+  // number whose last group starts an IPv6 address): neither can be dropped
+  // without leaving the rest of it in clear, so redaction replaces the two
+  // together, by the stricter action.
   std::vector<Finding> find(std::string_view text) const;
 
   // Categories this detector can report (built-in plus custom).

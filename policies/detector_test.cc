@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "policies/detectors/extractors.h"
 
@@ -222,6 +224,34 @@ TEST(Detector, OffsetsAreUtf8BytesOfTheOriginal) {
   ASSERT_EQ(findings.size(), 1U);
   EXPECT_EQ(findings[0].begin, text.find("jean@"));
   EXPECT_EQ(findings[0].end, text.size());
+}
+
+// Text that reads as two categories at once keeps both findings: dropping
+// either would leave the rest of it in clear (fuzz/corpus/redaction/
+// redaction-overlap-1). One inside another of a different category is still
+// dropped.
+TEST(Detector, FindingsOfTwoCategoriesMayOverlapInPart) {
+  const std::string text = "paid with 4 20 7946 095830 979:db8:: today";
+  const auto findings = builtin().find(text);
+  ASSERT_EQ(findings.size(), 2U);
+  EXPECT_EQ(text.substr(findings[0].begin, findings[0].end - findings[0].begin), "4 20 7946 095830 979");
+  EXPECT_EQ(findings[0].category, "CREDIT_CARD");
+  EXPECT_EQ(text.substr(findings[1].begin, findings[1].end - findings[1].begin), "979:db8::");
+  EXPECT_EQ(findings[1].category, "IPV6");
+}
+
+// "+" and a non-digit as the last bytes: the international phone extractor
+// read one byte past the text (ASan: heap-buffer-overflow, in the sanitizer
+// suite; fuzz/corpus/redaction/redaction-plus-at-end-1). The bytes live in a
+// vector, without the terminating NUL a std::string would hide it behind.
+TEST(Detector, APlusAtTheEndReadsNothingPastTheText) {
+  const std::string text = "88:: :+:";
+  const std::vector<char> exact(text.begin(), text.end());
+  const std::string_view view(exact.data(), exact.size());
+  EXPECT_FALSE(detectors::extract_phone(view, view.size(), true));
+  for (const auto& finding : builtin().find(view)) {
+    EXPECT_NE(finding.category, "PHONE");
+  }
 }
 
 TEST(Detector, CustomDetectorsReportTheirCategory) {

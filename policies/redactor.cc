@@ -74,69 +74,29 @@ class Redactor {
     if (value.empty()) {
       return Fate::kKeep;
     }
-    std::vector<Finding> findings;
+    // One flag per byte of `value`: set where a replacement wrote the byte.
+    std::string written(value.size(), '\0');
     if (whole_field_category) {
-      findings.push_back({0, value.size(), std::string(*whole_field_category), "field"});
-    } else {
+      return apply({{0, value.size(), std::string(*whole_field_category), "field"}}, value, written, place, path).fate;
+    }
+    // Detectors judge a candidate by its neighbourhood, and a replacement
+    // changes the neighbourhood: "+203.0.113.7" glued to "jan@example.org" is
+    // no phone number, but after "[REDACTED:EMAIL]" it is; a marker shorter
+    // than the address brings a cue word ("tel") within reach of a national
+    // number. So the text is scanned again after each pass that rewrote it,
+    // until no finding the policy changes is left outside what the passes
+    // wrote. Each pass rewrites bytes no pass wrote before, so this ends.
+    std::vector<Finding> findings = policy_.detector().find(value);
+    while (!findings.empty()) {
+      const Pass pass = apply(findings, value, written, place, path);
+      if (pass.fate != Fate::kKeep || !pass.rewrote) {
+        return pass.fate;
+      }
       findings = policy_.detector().find(value);
-    }
-    if (findings.empty()) {
-      return Fate::kKeep;
-    }
-    struct Cluster {
-      std::size_t begin;
-      std::size_t end;
-      const Finding* dominant;
-      Policy::Decision decision;
-    };
-    std::vector<Cluster> clusters;
-    std::vector<std::size_t> cluster_of;  // findings are sorted, so clusters are contiguous
-    cluster_of.reserve(findings.size());
-    for (const Finding& finding : findings) {
-      const Policy::Decision decision = policy_.decide(finding.category, place);
-      if (!clusters.empty() && finding.begin < clusters.back().end) {
-        Cluster& cluster = clusters.back();
-        cluster.end = std::max(cluster.end, finding.end);
-        if (decision.action > cluster.decision.action) {
-          cluster.decision = decision;
-          cluster.dominant = &finding;
-        }
-      } else {
-        clusters.push_back({finding.begin, finding.end, &finding, decision});
-      }
-      cluster_of.push_back(clusters.size() - 1);
-    }
-    Fate fate = Fate::kKeep;
-    for (std::size_t i = 0; i < findings.size(); ++i) {
-      count(findings[i].category, path, clusters[cluster_of[i]].decision);
-    }
-    for (const Cluster& cluster : clusters) {
-      fate = std::max(fate, fate_of(cluster.decision.action));
-    }
-    if (fate != Fate::kKeep) {
-      return fate;
-    }
-    for (auto it = clusters.rbegin(); it != clusters.rend(); ++it) {
-      const std::string original = value.substr(it->begin, it->end - it->begin);
-      const std::string& category = it->dominant->category;
-      std::string replacement;
-      switch (it->decision.action) {
-        case v1::KEEP:
-          continue;
-        case v1::MASK:
-          replacement = mask_value(category, original);
-          break;
-        case v1::GENERALISE:
-          replacement = generalise_value(category, original).value_or(redaction_marker(category));
-          break;
-        case v1::PSEUDONYMISE:
-          replacement = placeholder(category, canonical_value(category, original));
-          break;
-        default:
-          replacement = redaction_marker(category);
-          break;
-      }
-      value.replace(it->begin, it->end - it->begin, replacement);
+      std::erase_if(findings, [&](const Finding& finding) {
+        const bool only_written = written.find('\0', finding.begin) >= finding.end;
+        return only_written || policy_.decide(finding.category, place).action == v1::KEEP;
+      });
     }
     return Fate::kKeep;
   }
@@ -165,6 +125,76 @@ class Redactor {
   }
 
  private:
+  struct Pass {
+    Fate fate = Fate::kKeep;
+    bool rewrote = false;
+  };
+
+  // One pass of the policy over `findings` (sorted, as Detector::find gives
+  // them): overlapping findings are replaced together, by the strictest
+  // action among them. Marks the bytes it writes in `written`.
+  Pass apply(const std::vector<Finding>& findings, std::string& value, std::string& written, v1::Place place,
+             const std::string& path) {
+    struct Cluster {
+      std::size_t begin;
+      std::size_t end;
+      const Finding* dominant;
+      Policy::Decision decision;
+    };
+    std::vector<Cluster> clusters;
+    std::vector<std::size_t> cluster_of;  // findings are sorted, so clusters are contiguous
+    cluster_of.reserve(findings.size());
+    for (const Finding& finding : findings) {
+      const Policy::Decision decision = policy_.decide(finding.category, place);
+      if (!clusters.empty() && finding.begin < clusters.back().end) {
+        Cluster& cluster = clusters.back();
+        cluster.end = std::max(cluster.end, finding.end);
+        if (decision.action > cluster.decision.action) {
+          cluster.decision = decision;
+          cluster.dominant = &finding;
+        }
+      } else {
+        clusters.push_back({finding.begin, finding.end, &finding, decision});
+      }
+      cluster_of.push_back(clusters.size() - 1);
+    }
+    Pass pass;
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      count(findings[i].category, path, clusters[cluster_of[i]].decision);
+    }
+    for (const Cluster& cluster : clusters) {
+      pass.fate = std::max(pass.fate, fate_of(cluster.decision.action));
+    }
+    if (pass.fate != Fate::kKeep) {
+      return pass;
+    }
+    for (auto it = clusters.rbegin(); it != clusters.rend(); ++it) {
+      const std::string original = value.substr(it->begin, it->end - it->begin);
+      const std::string& category = it->dominant->category;
+      std::string replacement;
+      switch (it->decision.action) {
+        case v1::KEEP:
+          continue;
+        case v1::MASK:
+          replacement = mask_value(category, original);
+          break;
+        case v1::GENERALISE:
+          replacement = generalise_value(category, original).value_or(redaction_marker(category));
+          break;
+        case v1::PSEUDONYMISE:
+          replacement = placeholder(category, canonical_value(category, original));
+          break;
+        default:
+          replacement = redaction_marker(category);
+          break;
+      }
+      value.replace(it->begin, it->end - it->begin, replacement);
+      written.replace(it->begin, it->end - it->begin, replacement.size(), '\1');
+      pass.rewrote = true;
+    }
+    return pass;
+  }
+
   void count(const std::string& category, const std::string& path, const Policy::Decision& decision) {
     ++counts_[{category, path, static_cast<int>(decision.action), std::string(decision.rule)}];
   }

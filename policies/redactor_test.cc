@@ -201,6 +201,61 @@ TEST(Redactor, DefaultIsRedactForCategoriesWithoutRule) {
   EXPECT_TRUE(default_recorded);
 }
 
+// Detectors judge a candidate by its neighbours, and a replacement changes
+// them: the output is scanned again until nothing the policy removes is left
+// (the fuzz finding fuzz/corpus/redaction/redaction-survives-1).
+TEST(Redactor, NoPersonalDataAppearsNextToAReplacement) {
+  auto policy = shipped("eu-baseline");
+  const auto redacted = [&policy](const std::string& text) {
+    v1::Report report;
+    report.set_title("t");
+    report.set_description(text);
+    return redact(report, *policy).report;
+  };
+  // Glued to the address, "+203.0.113.7/24" is no phone number; after the
+  // marker it is one.
+  const v1::Report glued = redacted("maria\xEF\xBC\xA0" "example.org+203.0.113.7/24");
+  EXPECT_EQ(glued.description(), "[REDACTED:EMAIL][REDACTED:PHONE]");
+  EXPECT_EQ(count_of(glued, "PHONE", v1::REDACT), 1U);
+  // The marker is shorter than the address: the cue "Tel" comes within reach
+  // of the national number.
+  const v1::Report cued = redacted("Tel alice.smith.extra.long@example.org 0301234567");
+  EXPECT_EQ(cued.description(), "Tel [REDACTED:EMAIL] [REDACTED:PHONE]");
+  EXPECT_EQ(count_of(cued, "EMAIL", v1::REDACT), 1U);
+  EXPECT_EQ(count_of(cued, "PHONE", v1::REDACT), 1U);
+}
+
+// What a pass wrote is not judged again: a generalised network stays as it
+// is, and what the policy keeps is counted once.
+TEST(Redactor, RescanLeavesReplacementsAndKeptDataAlone) {
+  auto policy = shipped("third-country");
+  v1::Report report;
+  report.set_title("t");
+  report.set_description("host fe80::1 and jan@example.nl+31 6 12345678");
+  const v1::Report out = redact(report, *policy).report;
+  EXPECT_EQ(out.description(), "host fe80::/48 and [REDACTED:EMAIL][REDACTED:PHONE]");
+  EXPECT_EQ(count_of(out, "IPV6", v1::GENERALISE), 1U);
+
+  auto keep_ips = policy_from("name: \"k\"\nversion: 1\nrules { id: \"k\" categories: \"IPV4\" action: KEEP }\n");
+  report.set_description("from 203.0.113.9 by jan@example.nl+31 6 12345678");
+  const v1::Report kept = redact(report, *keep_ips).report;
+  EXPECT_EQ(kept.description(), "from 203.0.113.9 by [REDACTED:EMAIL][REDACTED:PHONE]");
+  EXPECT_EQ(count_of(kept, "IPV4", v1::KEEP), 1U);
+}
+
+// Findings that overlap in part are one replacement, by the strictest action
+// among them: cert-peer keeps IPv6 addresses but redacts card numbers.
+TEST(Redactor, PartlyOverlappingFindingsAreReplacedTogether) {
+  auto policy = shipped("cert-peer");
+  v1::Report report;
+  report.set_title("t");
+  report.set_description("paid with 4 20 7946 095830 979:db8:: today");
+  const v1::Report out = redact(report, *policy).report;
+  EXPECT_EQ(out.description(), "paid with [REDACTED:CREDIT_CARD] today");
+  EXPECT_EQ(count_of(out, "CREDIT_CARD", v1::REDACT), 1U);
+  EXPECT_EQ(count_of(out, "IPV6", v1::REDACT), 1U);
+}
+
 TEST(Transforms, GeneraliseAndCanonicalForms) {
   EXPECT_EQ(generalise_value("IPV4", "198.51.100[.]23").value(), "198.51.100.0/24");
   EXPECT_EQ(generalise_value("IPV6", "2001:db8:5:1::25").value(), "2001:db8:5::/48");

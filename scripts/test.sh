@@ -6,9 +6,10 @@
 #   scripts/test.sh integration  only tests against a real weftd
 #   scripts/test.sh sanitizers   the suite under ASan+UBSan, and the integration
 #                                tests under TSan with zero reports allowed
-#   scripts/test.sh fuzz         every libFuzzer target for FUZZ_SECONDS (60) each
-#                                (clang, ASan+UBSan; scripts/fuzz.sh). The seed
-#                                corpora also run in the normal suite (fuzz_seeds.*).
+#   scripts/test.sh fuzz         every libFuzzer target for FUZZ_SECONDS (60) each,
+#                                FUZZ_JOBS (1) at a time (clang, ASan+UBSan;
+#                                scripts/fuzz.sh). The seed corpora also run in
+#                                the normal suite (fuzz_seeds.*).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 stage=${1:-all}

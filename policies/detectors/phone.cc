@@ -219,9 +219,11 @@ std::optional<Span> extract_phone(std::string_view text, std::size_t anchor_end,
       --begin;
     }
     std::size_t digits_from = begin;
+    // The "+" anchor ends one byte past the "+", digit or not: `begin` can be
+    // the end of the text.
     if (begin > 0 && text[begin - 1] == '+') {
       --begin;
-    } else if (text[begin] == '0' && at_or_nul(text, begin + 1) == '0') {
+    } else if (at_or_nul(text, begin) == '0' && at_or_nul(text, begin + 1) == '0') {
       digits_from = begin + 2;
     } else {
       return std::nullopt;
