@@ -282,7 +282,7 @@ void AuditLog::run_writer() {
     {
       std::unique_lock lock(writer_mutex_);
       const bool unsigned_growth = committed_size_.load() > signed_size_;
-      const auto due = last_signed_ + settings_.checkpoint_interval;
+      const auto due = last_checkpoint_attempt_ + settings_.checkpoint_interval;
       const auto has_work = [&] { return stopping_ || !queue_.empty(); };
       if (batch.empty()) {
         if (unsigned_growth) {
@@ -314,7 +314,7 @@ void AuditLog::run_writer() {
       }
     }
     const bool grown = committed_size_.load() > signed_size_;
-    if (grown && (stop || Clock::now() - last_signed_ >= settings_.checkpoint_interval)) {
+    if (grown && (stop || Clock::now() - last_checkpoint_attempt_ >= settings_.checkpoint_interval)) {
       sign_checkpoint();
     }
     if (stop) {
@@ -369,23 +369,33 @@ bool AuditLog::commit(std::deque<v1::AuditRecord>& batch) {
 }
 
 void AuditLog::sign_checkpoint() {
+  last_checkpoint_attempt_ = Clock::now();
+  const auto failed = [this](std::string_view event, const std::string& error) {
+    if (!checkpoint_failing_) {
+      log::error(event, {{"error", error}});
+      checkpoint_failing_ = true;
+    }
+  };
   const audit::Checkpoint head{signer_->name(), tree_.size(), tree_.root()};
   auto note = signer_->sign(audit::format_checkpoint_text(head));
   if (!note) {
-    log::error("audit.sign_failed", {{"error", note.error().message}});
+    failed("audit.sign_failed", note.error().message);
     return;
   }
   // Stored before it is published: a checkpoint an auditor saw is never lost.
   if (auto saved = writer_store_->save_checkpoint({head.size, head.root, note.value()}); !saved) {
-    log::error("audit.checkpoint_failed", {{"error", saved.error().message}});
+    failed("audit.checkpoint_failed", saved.error().message);
     return;
   }
   if (auto written = files::write_file_atomic(settings_.checkpoint_file, note.value(), 0644); !written) {
-    log::error("audit.checkpoint_failed", {{"error", written.error().message}});
+    failed("audit.checkpoint_failed", written.error().message);
     return;
   }
+  if (checkpoint_failing_) {
+    log::info("audit.checkpoint_recovered", {{"size", head.size}});
+    checkpoint_failing_ = false;
+  }
   signed_size_ = head.size;
-  last_signed_ = Clock::now();
   {
     std::lock_guard lock(checkpoint_mutex_);
     latest_note_ = note.value();

@@ -92,7 +92,11 @@ class AuditLog final : public AuditTrail {
   // Writer thread state.
   audit::CompactRange tree_;
   std::uint64_t signed_size_ = 0;
-  std::chrono::steady_clock::time_point last_signed_{};
+  // Successful or not: a checkpoint that cannot be stored or written is
+  // retried once per checkpoint_interval, not in a loop as fast as the
+  // failure comes back.
+  std::chrono::steady_clock::time_point last_checkpoint_attempt_{};
+  bool checkpoint_failing_ = false;  // logged once per run of failures
 
   mutable std::mutex writer_mutex_;
   std::condition_variable writer_ready_;

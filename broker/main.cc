@@ -2,6 +2,7 @@
 // broker that tests do not link.
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -14,6 +15,16 @@
 #include "common/core_dumps.h"
 #include "common/files.h"
 #include "common/log.h"
+
+// jemalloc, linked into weftd unless the sanitizers are on, takes its
+// options from this symbol (MALLOC_CONF still overrides it). Its background
+// thread gives memory back to the system while the broker is quiet:
+// without it, what a burst of thousands of sessions freed stays resident
+// until later allocations happen to trigger a purge.
+extern "C" {
+extern const char* malloc_conf;
+const char* malloc_conf = "background_thread:true";
+}
 
 namespace {
 
@@ -54,6 +65,11 @@ int main(int argc, char** argv) {
   }
   weft::log::set_level(level);
   google::protobuf::SetLogHandler(route_protobuf_logs);
+  // OpenSSL writes to the sessions' sockets with write(2) (tls::SocketStream),
+  // which raises SIGPIPE when the peer has reset the connection: without
+  // this, one client vanishing at the wrong moment ends weftd instead of
+  // that session (EPIPE).
+  std::signal(SIGPIPE, SIG_IGN);
 
   auto settings = weft::broker::load_settings(config_file);
   if (!settings) {

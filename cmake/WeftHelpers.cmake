@@ -32,20 +32,27 @@ function(weft_add_library name)
   target_link_libraries(weft_${name} PUBLIC ${ARG_DEPS} PRIVATE weft::warnings ${ARG_PRIVATE_DEPS})
 endfunction()
 
-# weft_add_test(NAME SOURCES ... DEPS ... [LABELS ...])
+# weft_add_test(NAME SOURCES ... DEPS ... [LABELS ...] [SERIAL])
+# SERIAL: ctest runs each of its tests alone (RUN_SERIAL), for tests that
+# measure a process's memory and CPU, which tests beside them would disturb.
 function(weft_add_test name)
   if(NOT WEFT_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;DEPS;LABELS" ${ARGN})
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main weft::warnings)
+  set(run_serial FALSE)
+  if(ARG_SERIAL)
+    set(run_serial TRUE)
+  endif()
   gtest_discover_tests(${name}
     PROPERTIES LABELS "${ARG_LABELS}"
                ENVIRONMENT "WEFT_BIN_DIR=${CMAKE_BINARY_DIR}/bin"
+               RUN_SERIAL ${run_serial}
     DISCOVERY_TIMEOUT 60)
 endfunction()

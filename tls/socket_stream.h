@@ -8,6 +8,10 @@
 // SSL_MODE_RELEASE_BUFFERS (set on weft's contexts) it frees its record
 // buffers whenever nothing is buffered.
 //
+// OpenSSL writes with write(2), which raises SIGPIPE on a connection the
+// peer has reset: a process using this stream must ignore SIGPIPE (weftd's
+// main does), or one vanishing client ends it.
+//
 // Use from the socket's executor only. At most one read and one write may
 // be outstanding at a time (the reader and writer coroutines of a session),
 // as with asio::ssl::stream. Errors are reported in Asio's terms: eof for a

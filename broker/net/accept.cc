@@ -14,6 +14,10 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 constexpr auto kUseAwaitableTuple = asio::as_tuple(asio::use_awaitable);
 
+// How long to leave a connection in the backlog when descriptors or memory
+// ran out: they come back only as other connections close.
+constexpr std::chrono::milliseconds kExhaustedBackoff{100};
+
 bool is_resource_exhaustion(const boost::system::error_code& error) {
   return error == asio::error::no_descriptors || error == asio::error::no_buffer_space ||
          error == asio::error::no_memory || error.value() == ENFILE;
@@ -50,6 +54,9 @@ asio::awaitable<std::optional<Accepted>> accept_next(tcp::acceptor& acceptor, as
                                                      asio::steady_timer& backoff, std::string_view listener,
                                                      const std::function<bool()>& stopping) {
   const std::string name(listener);
+  // Running out lasts until enough connections close: logged when it starts
+  // and when accepting works again, not on each of the retries between.
+  std::uint64_t backoffs = 0;
   while (!stopping()) {
     tcp::socket socket(target);
     auto [error] = co_await acceptor.async_accept(socket, kUseAwaitableTuple);
@@ -58,13 +65,19 @@ asio::awaitable<std::optional<Accepted>> accept_next(tcp::acceptor& acceptor, as
         break;
       }
       if (is_resource_exhaustion(error)) {
-        log::warn(name + ".accept_backoff", {{"error", error.message()}});
-        backoff.expires_after(std::chrono::milliseconds(100));
+        if (backoffs++ == 0) {
+          log::warn(name + ".accept_backoff", {{"error", error.message()}, {"retry_ms", kExhaustedBackoff.count()}});
+        }
+        backoff.expires_after(kExhaustedBackoff);
         co_await backoff.async_wait(kUseAwaitableTuple);
       } else {
         log::warn(name + ".accept_failed", {{"error", error.message()}});
       }
       continue;
+    }
+    if (backoffs > 0) {
+      log::info(name + ".accept_resumed", {{"retries", backoffs}});
+      backoffs = 0;
     }
     boost::system::error_code endpoint_error;
     const auto remote = socket.remote_endpoint(endpoint_error);

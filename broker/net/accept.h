@@ -28,9 +28,11 @@ struct Accepted {
 
 // The next connection, on `target`'s context, with Nagle off. Out of
 // descriptors or memory, waits 100 ms on `backoff` and tries again — the
-// connection stays in the kernel's backlog — instead of spinning. Other
-// failures are logged as "<listener>.accept_failed" and skipped. None once
-// the acceptor is closed or `stopping()` is true.
+// connection stays in the kernel's backlog — instead of spinning; logged
+// once as "<listener>.accept_backoff" and, when an accept works again, as
+// "<listener>.accept_resumed". Other failures are logged as
+// "<listener>.accept_failed" and skipped. None once the acceptor is closed
+// or `stopping()` is true.
 boost::asio::awaitable<std::optional<Accepted>> accept_next(boost::asio::ip::tcp::acceptor& acceptor,
                                                             boost::asio::io_context& target,
                                                             boost::asio::steady_timer& backoff,
