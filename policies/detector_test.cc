@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,25 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"zero width ali\u200Bce@ex\u2060ample.com end", {{"ali\u200Bce@ex\u2060ample.com", "EMAIL"}}},
         Case{"cyrillic \u0430lice@example.com", {{"\u0430lice@example.com", "EMAIL"}}},
         Case{"in a URL https://x.example/?u=jan%40example.nl", {{"jan%40example.nl", "EMAIL"}}},
+        // Base64 in a query value (bad-input matrix row 49): the whole value goes.
+        Case{"Reset link https://portal.example/reset?u=Y2Fyb2xAdmljdGltLmV4YW1wbGU= was phished.",
+             {{"Y2Fyb2xAdmljdGltLmV4YW1wbGU=", "EMAIL"}}},
+        Case{"unpadded https://x.example/r?lang=en&user=amFuLmRldnJpZXNAZXhhbXBsZS5ubA#top",
+             {{"amFuLmRldnJpZXNAZXhhbXBsZS5ubA", "EMAIL"}}},
+        Case{"url-safe https://x.example/r?a=1;u=amFuLmRldnJpZXNAZXhhbXBsZS5ubCA-Pj4_",
+             {{"amFuLmRldnJpZXNAZXhhbXBsZS5ubCA-Pj4_", "EMAIL"}}},
+        Case{"escaped padding https://x.example/r?u=w7wgamFuLmRldnJpZXNAZXhhbXBsZS5ubA%3D%3D end",
+             {{"w7wgamFuLmRldnJpZXNAZXhhbXBsZS5ubA%3D%3D", "EMAIL"}}},
+        Case{"defanged inside hxxps://x[.]example/r?m=amFuW2F0XWV4YW1wbGVbLl1ubA==",
+             {{"amFuW2F0XWV4YW1wbGVbLl1ubA==", "EMAIL"}}},
+        Case{"fullwidth inside https://x.example/r?m=772K772B772O77yg772F772Y772B772N772Q772M772F77yO772O772M",
+             {{"772K772B772O77yg772F772Y772B772N772Q772M772F77yO772O772M", "EMAIL"}}},
+        // Not decoded: not a query value, one level only, not text, part of a file name.
+        Case{"a blob Y2Fyb2xAdmljdGltLmV4YW1wbGU= outside a URL", {}},
+        Case{"twice https://x.example/?next=aHR0cHM6Ly94LmV4YW1wbGUvcj91PVkyRnliMnhBZG1samRHbHRMbVY0WVcxd2JHVT0=",
+             {}},
+        Case{"https://x.example/?page=dashboard&token=abcdefgh12345678&sid=A1b2C3d4E5f6G7h8", {}},
+        Case{"https://x.example/?f=Y2Fyb2xAdmljdGltLmV4YW1wbGU.pdf", {}},
         Case{"Bitte wenden Sie sich an max.mustermann@beispiel.de.", {{"max.mustermann@beispiel.de", "EMAIL"}}},
         Case{"Écrivez à jean.dupont@exemple.fr pour toute question.", {{"jean.dupont@exemple.fr", "EMAIL"}}},
         Case{"Neem contact op via p.jansen@voorbeeld.nl.", {{"p.jansen@voorbeeld.nl", "EMAIL"}}},
@@ -75,6 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"GSM +32 470 12 34 56", {{"+32 470 12 34 56", "PHONE"}}},
         Case{"Handy +43 664 1234567", {{"+43 664 1234567", "PHONE"}}},
         Case{"telefono +39 06 1234 5678", {{"+39 06 1234 5678", "PHONE"}}},
+        Case{"base64 https://x.example/cb?tel=KzMxIDYgMTIzNDU2Nzg=", {{"KzMxIDYgMTIzNDU2Nzg=", "PHONE"}}},
         Case{"teléfono +34 612 345 678", {{"+34 612 345 678", "PHONE"}}},
         Case{"tel. +48 512 345 678", {{"+48 512 345 678", "PHONE"}}},
         Case{"phone +44 20 7946 0958", {{"+44 20 7946 0958", "PHONE"}}},
@@ -159,12 +180,38 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"connection from 192.168.1.10:443", {{"192.168.1.10", "IPV4"}}},
         Case{"v6 2001:db8::1 and fe80::1", {{"2001:db8::1", "IPV6"}, {"fe80::1", "IPV6"}}},
         Case{"full 2001:0db8:85a3:0000:0000:8a2e:0370:7334", {{"2001:0db8:85a3:0000:0000:8a2e:0370:7334", "IPV6"}}},
-        Case{"mapped ::ffff:192.0.2.1 only once", {{"::ffff:192.0.2.1", "IPV6"}}},
         Case{"defanged v6 2001[:]db8::5", {{"2001[:]db8::5", "IPV6"}}},
+        Case{"embedded v4 in v6 fe80::ffff:192.0.2.1 stays v6", {{"fe80::ffff:192.0.2.1", "IPV6"}}},
         // Look-alikes.
         Case{"Windows build 10.0.19041.1, OID 1.3.6.1.4.1.311, 1.2.3.4.5", {}},
         Case{"not an address 256.1.1.1 nor v1.2.3.4", {}},
         Case{"std::vector and 08:15:00 and 00:1a:2b:3c:4d:5e", {}}));
+
+// IPv4 written as inet_aton reads it is an IPv4 address (bad-input matrix row 50).
+INSTANTIATE_TEST_SUITE_P(
+    Ipv4Notations, Detects,
+    ::testing::Values(
+        Case{"Victim host http://0xc6336417/ was used.", {{"0xc6336417", "IPV4"}}},
+        Case{"Victim host http://3325256727/ was used.", {{"3325256727", "IPV4"}}},
+        Case{"Victim host 0306.063.0144.027 was used.", {{"0306.063.0144.027", "IPV4"}}},
+        Case{"Victim host ::ffff:198.51.100.23 was used.", {{"::ffff:198.51.100.23", "IPV4"}}},
+        Case{"mapped ::ffff:192.0.2.1 only once", {{"::ffff:192.0.2.1", "IPV4"}}},
+        Case{"mapped in hex [::FFFF:c000:201]:443", {{"::FFFF:c000:201", "IPV4"}}},
+        Case{"dotted hex 0xc6.0x33.0x64.0x17 and mixed 0xc6.51.0144.23",
+             {{"0xc6.0x33.0x64.0x17", "IPV4"}, {"0xc6.51.0144.23", "IPV4"}}},
+        Case{"leading zero is octal as for inet_aton: 198.051.100.23", {{"198.051.100.23", "IPV4"}}},
+        Case{"phish http://www.bank.example@0xc6336417/login", {{"0xc6336417", "IPV4"}}},
+        Case{"defanged hxxp://0xC6336417:8080/x", {{"0xC6336417", "IPV4"}}},
+        Case{"short hex host http://0x7f/ and three parts http://198.51.25623/",
+             {{"0x7f", "IPV4"}, {"198.51.25623", "IPV4"}}},
+        Case{"octal host http://030314662027/", {{"030314662027", "IPV4"}}},
+        // Numbers that are not hosts.
+        Case{"exit status 0xC0000005, HRESULT 0x80070005, XOR key 0xdeadbeef, offset 0x1", {}},
+        Case{"order 3325256727 shipped to customer 0306063014", {}},
+        Case{"build v1.02.03.04, OID 1.3.6.1.4.1.0311.10, hex 0x1.0x2 and 0xc6.0x33.0x64", {}},
+        Case{"file:///0306/x and https://0x1.example.com/ and http://123abc/ and http://42-a.example/", {}},
+        Case{"too large http://4294967296/ and http://0x1c6336417/ and 0400.1.1.1, not octal 09.1.1.1x", {}},
+        Case{"five parts 0306.063.0144.027.1 and git@0306.063.0144.027x", {}}));
 
 // ---- PERSON ---------------------------------------------------------------
 INSTANTIATE_TEST_SUITE_P(
@@ -291,6 +338,24 @@ TEST(Detector, LinearOnHostileInput) {
   // digit run: the anchors fire a bounded number of times.
   const std::string text = std::string(200000, 'a') + "@" + std::string(200000, '1');
   EXPECT_TRUE(builtin().find(text).empty());
+}
+
+// The rewrites before detection read each byte a bounded number of times:
+// query values, dotted numbers, URL hosts and mapped addresses side by side.
+TEST(Detector, RewritesStayLinearOnHostileInput) {
+  std::string text = "?u=" + std::string(200000, 'A');
+  for (int i = 0; i < 20000; ++i) {
+    text += "&u=QUFBQUFBQUE";  // "AAAAAAAA": decoded, nothing in it
+  }
+  for (int i = 0; i < 20000; ++i) {
+    text += "0.00.";
+  }
+  for (int i = 0; i < 20000; ++i) {
+    text += "://0x://::ffff:0x ";
+  }
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(builtin().find(text).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
 }
 
 TEST(Validators, LuhnAndIssuers) {

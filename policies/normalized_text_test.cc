@@ -87,8 +87,54 @@ TEST(NormalizedText, InvalidUtf8IsKeptNotLost) {
   EXPECT_EQ(text.scan(), "bad \xff\xfe bytes x");
 }
 
+TEST(NormalizedText, Ipv4NotationsBecomeDottedDecimal) {
+  const std::string input =
+      "hxxp://0xc6336417/ http://user@3325256727:80/ 0306.063.0144.027 [::ffff:198.51.100.23] ::ffff:c633:6417";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(),
+            "http://198.51.100.23/ http://user@198.51.100.23:80/ 198.51.100.23 [198.51.100.23] 198.51.100.23");
+  const auto first = text.scan().find("198.51.100.23");
+  const auto [begin, end] = text.to_original(first, first + 13);
+  EXPECT_EQ(input.substr(begin, end - begin), "0xc6336417");
+  EXPECT_EQ(original_of(text, "user@198.51.100.23"), "user@3325256727");
+  EXPECT_EQ(original_of(text, "[198.51.100.23]"), "[::ffff:198.51.100.23]");
+}
+
+TEST(NormalizedText, BareNumbersOutsideAUrlHostStayAsTheyAre) {
+  const std::string input = "status 0xC0000005, id 3325256727, v1.02.03.04, http://0x1.example/";
+  NormalizedText text(input);
+  EXPECT_FALSE(text.rewritten());
+}
+
+TEST(NormalizedText, Base64QueryValueIsDecodedNextToItself) {
+  const std::string input = "see https://p.example/reset?u=Y2Fyb2xAdmljdGltLmV4YW1wbGU%3D&x=1 now";
+  NormalizedText text(input);
+  EXPECT_EQ(text.scan(),
+            "see https://p.example/reset?u=Y2Fyb2xAdmljdGltLmV4YW1wbGU%3D\ncarol@victim.example\n&x=1 now");
+  EXPECT_EQ(original_of(text, "carol@victim.example"), "Y2Fyb2xAdmljdGltLmV4YW1wbGU%3D");
+  EXPECT_EQ(original_of(text, "victim"), "Y2Fyb2xAdmljdGltLmV4YW1wbGU%3D");
+  // The value itself still maps byte for byte, and the text after it too.
+  EXPECT_EQ(original_of(text, "Y2Fyb2xA"), "Y2Fyb2xA");
+  EXPECT_EQ(original_of(text, "&x=1 now"), "&x=1 now");
+}
+
+TEST(NormalizedText, Base64ThatIsNotTextOrNotAWholeValueStaysEncoded) {
+  for (const std::string input : {
+           "https://x.example/?sid=A1b2C3d4E5f6G7h8",      // decodes to bytes, not text
+           "https://x.example/?u=Y2Fyb2xAdmljdGltLmV4YW1wbGU=x",  // padding inside
+           "https://x.example/?u=Y2Fyb2xAdmljdGltLmV4YW1wbGV",    // a dangling bit
+           "https://x.example/?u=Y2Fy%40b2xA",             // not the whole value
+           "https://x.example/?u=Y2Fyb2x",                 // too short to be worth it
+       }) {
+    NormalizedText text(input);
+    EXPECT_EQ(text.scan().find('\n'), std::string_view::npos) << input << " -> " << text.scan();
+  }
+  const std::string too_long = "https://x.example/?u=" + std::string(4100, 'Q');
+  EXPECT_FALSE(NormalizedText(too_long).rewritten());
+}
+
 TEST(NormalizedText, MappingRoundTripsEveryScanByte) {
-  const std::string input = "ｘ\u200By[.]z ٣ (at) %40 é";
+  const std::string input = "ｘ\u200By[.]z ٣ (at) %40 é ?u=Y2Fyb2xAdmljdGltLmV4YW1wbGU= http://0xc6336417/ ::ffff:1.2.3.4";
   NormalizedText text(input);
   for (std::size_t i = 0; i <= text.scan().size(); ++i) {
     const auto [begin, end] = text.to_original(i, i == text.scan().size() ? i : i + 1);

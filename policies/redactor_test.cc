@@ -267,6 +267,19 @@ TEST(Transforms, GeneraliseAndCanonicalForms) {
   EXPECT_EQ(canonical_value("IPV6", "2001:0DB8::0001"), "2001:db8::1");
 }
 
+// An address in another notation gets the dotted form's pseudonym, mask and
+// prefix; the URL-host-only notations ("0xc6336417", "3325256727") arrive
+// here without their "://".
+TEST(Transforms, Ipv4NotationsHaveTheDottedFormsCanonicalValue) {
+  for (const char* written : {"0xc6336417", "3325256727", "0306.063.0144.027", "0xc6.0x33.0x64.0x17",
+                              "::ffff:198.51.100.23", "::ffff:c633:6417", "198.51.100[.]23"}) {
+    EXPECT_EQ(canonical_value("IPV4", written), "198.51.100.23") << written;
+    EXPECT_EQ(mask_value("IPV4", written), "198.51.100.*") << written;
+    EXPECT_EQ(generalise_value("IPV4", written).value_or(""), "198.51.100.0/24") << written;
+  }
+  EXPECT_EQ(canonical_value("IPV4", "0x1c6336417"), "0x1c6336417");  // too large: no address, kept as text
+}
+
 // Property: whatever the action (other than KEEP), no detected value
 // survives redaction, in any form it was written in.
 TEST(RedactorProperty, NothingDetectedSurvives) {
@@ -276,7 +289,9 @@ TEST(RedactorProperty, NothingDetectedSurvives) {
       "030 12345678",               "01 23 45 67 89",               "(212) 555-0147",
       "NL91 ABNA 0417 1643 00",     "DE89370400440532013000",       "4111 1111 1111 1111",
       "3782 822463 10005",          "203.0.113.7",                  "198.51.100[.]23",
-      "2001:db8::42",               "::ffff:192.0.2.1",             "+٣١ ٦ ١٢٣٤٥٦٧٨"};
+      "2001:db8::42",               "::ffff:192.0.2.1",             "+٣١ ٦ ١٢٣٤٥٦٧٨",
+      "http://0xc6336417/",         "http://3325256727/x",          "0306.063.0144.027",
+      "[::ffff:c633:6417]",         "https://p.example/reset?u=Y2Fyb2xAdmljdGltLmV4YW1wbGU="};
   const std::vector<std::string> filler = {
       "observed beaconing via TCP/443", "contact: Pieter van der Berg", "rule DR-0042 fired",
       "payload sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "Kontakt: Jürgen Müller",

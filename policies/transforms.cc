@@ -7,6 +7,7 @@
 #include <array>
 
 #include "policies/category.h"
+#include "policies/detectors/ipv4_notation.h"
 #include "policies/detectors/text_scan.h"
 #include "policies/normalized_text.h"
 
@@ -126,10 +127,20 @@ std::string mask_words(const std::string& value) {
 std::optional<std::array<unsigned char, 16>> parse_ip(std::string_view category, const std::string& value, int& family) {
   std::array<unsigned char, 16> bytes{};
   family = category == kIpv4 ? AF_INET : AF_INET6;
-  if (inet_pton(family, value.c_str(), bytes.data()) != 1) {
-    return std::nullopt;
+  if (inet_pton(family, value.c_str(), bytes.data()) == 1) {
+    return bytes;
   }
-  return bytes;
+  // A URL host such as "0xc6336417" keeps its notation in a value's scan
+  // form: only "://" before it made it an address (NormalizedText).
+  if (family == AF_INET) {
+    if (const auto address = detectors::parse_ipv4_notation(value)) {
+      for (std::size_t i = 0; i < 4; ++i) {
+        bytes[i] = static_cast<unsigned char>(*address >> (8 * (3 - i)));
+      }
+      return bytes;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string ip_text(int family, const std::array<unsigned char, 16>& bytes) {
