@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "audit/checkpoint.h"
+#include "broker/store_audit_cross_check.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "common/secret_files.h"
@@ -79,6 +80,7 @@ struct AuditLog::Verified {
   audit::CompactRange tree;
   std::uint64_t signed_size = 0;
   std::string latest_note;
+  store::FeedEnds feed_ends;
 };
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) {
@@ -151,6 +153,8 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) 
   // hash shows up here, before anything is appended to it.
   audit::CompactRange tree;
   std::vector<audit::StoredNode> completed;
+  // Gathered in the same pass, for the cross-check with the report store.
+  AuditedFeedEnds feed_ends;
   const auto check_nodes = [&]() -> Result<void> {
     std::map<std::uint32_t, std::vector<const audit::StoredNode*>> by_level;
     for (const auto& node : completed) {
@@ -187,6 +191,9 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) 
     if (hash != stored_hash) {
       return tampered("entry " + std::to_string(index) + " was changed after it was recorded");
     }
+    if (!feed_ends.add(bytes)) {
+      return tampered("entry " + std::to_string(index) + " is not an audit record");
+    }
     auto nodes = tree.append(hash);
     completed.insert(completed.end(), nodes.begin(), nodes.end());
     WEFT_TRY(check_head(signed_head));
@@ -200,6 +207,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) 
 
   verified.tree = std::move(tree);
   verified.signed_size = signed_head ? signed_head->size : 0;
+  verified.feed_ends = feed_ends.ends();
   log::info("audit.verified", {{"entries", count},
                                {"signed_size", verified.signed_size},
                                {"origin", signer->name()},
@@ -218,7 +226,8 @@ AuditLog::AuditLog(const AuditSettings& settings, std::unique_ptr<audit::NoteSig
       reader_store_(std::move(reader)),
       tree_(std::move(verified.tree)),
       signed_size_(verified.signed_size),
-      committed_size_(tree_.size()) {
+      committed_size_(tree_.size()),
+      feed_ends_at_open_(std::move(verified.feed_ends)) {
   latest_note_ = std::move(verified.latest_note);
   latest_note_size_ = signed_size_;
   // Entries recorded after the last checkpoint (a crash) get signed at once,

@@ -6,7 +6,9 @@
 // At start it re-hashes every stored leaf and node and checks them against
 // its last signed checkpoint (kept in the database and in a file beside
 // it); a log that was edited, truncated or rolled back is refused with
-// AUDIT_TAMPERED and weftd does not start.
+// AUDIT_TAMPERED and weftd does not start. The same pass notes each feed's
+// highest feed_sequence, which weftd compares with the report store's
+// (broker/store_audit_cross_check.h).
 //
 // Threads: record() is called from network threads and only queues; a
 // writer thread assigns indexes, hashes, commits in batches and signs
@@ -32,6 +34,7 @@
 #include "broker/audit_trail.h"
 #include "broker/config.h"
 #include "broker/store/audit_store.h"
+#include "broker/store/report_store.h"
 #include "common/secret_memory.h"
 #include "proto/error.h"
 #include "weft/v1/audit.pb.h"
@@ -65,6 +68,9 @@ class AuditLog final : public AuditTrail {
   std::string latest_checkpoint() const;
   // Records the writer could not store (disk trouble); they stay queued.
   bool failing() const { return failing_.load(std::memory_order_relaxed); }
+  // The highest feed_sequence per feed that the records of stored reports
+  // held when the log was opened (gathered by the start-up verification).
+  const store::FeedEnds& feed_ends_at_open() const { return feed_ends_at_open_; }
 
  private:
   struct Verified;
@@ -105,6 +111,7 @@ class AuditLog final : public AuditTrail {
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> failing_{false};
   std::atomic<std::uint64_t> committed_size_{0};
+  const store::FeedEnds feed_ends_at_open_;
 
   mutable std::mutex checkpoint_mutex_;
   std::string latest_note_;            // guarded by checkpoint_mutex_

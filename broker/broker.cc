@@ -13,6 +13,7 @@
 #include "broker/net/accept.h"
 #include "broker/net/session.h"
 #include "broker/retention_clock.h"
+#include "broker/store_audit_cross_check.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "tls/tls_context.h"
@@ -55,6 +56,10 @@ Result<std::unique_ptr<Broker>> Broker::create(Settings settings) {
   auto audit_opened = audit_opening.get();
   WEFT_TRY(auto storage, std::move(storage_opened));
   WEFT_TRY(auto audit, std::move(audit_opened));
+  WEFT_TRY(check_store_covers_audit_log(audit->feed_ends_at_open(), storage->feed_ends_at_open(),
+                                        settings.database_file, settings.audit.database_file));
+  log::info("storage.audit_cross_checked", {{"audited_feeds", audit->feed_ends_at_open().size()},
+                                            {"stored_feeds", storage->feed_ends_at_open().size()}});
   WEFT_TRY(auto provenance_key, provenance::SigningKey::load(settings.provenance_key_file));
   auto snapshot = std::make_shared<const Registry>(std::move(registry));
   return std::unique_ptr<Broker>(new Broker(std::move(settings), std::move(tls), std::move(snapshot),

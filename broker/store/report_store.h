@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +53,9 @@ struct RememberedCopy {
   std::string content;  // comparable_content() of the copy
 };
 
+// The last sequence each feed has assigned, by feed name.
+using FeedEnds = std::map<std::string, std::uint64_t, std::less<>>;
+
 struct RetentionRule {
   std::string feed;  // empty: every feed without its own rule
   std::int64_t max_age_ms = 0;
@@ -73,6 +78,9 @@ class ReportStore {
   // Every feed anything was ever published to, in name order (TAXII lists
   // them as collections).
   virtual Result<std::vector<std::string>> list_feeds() = 0;
+  // The last sequence each feed has assigned: numbering survives retention,
+  // so this is the highest sequence ever handed out, not the highest kept.
+  virtual Result<FeedEnds> feed_ends() = 0;
   // The stored report with this id, if there is one (with its sequence).
   virtual Result<std::optional<v1::Report>> find_report(const std::string& id) = 0;
   // Finds the subscription, or creates it at the current end of `feed`.

@@ -611,6 +611,24 @@ Result<std::vector<std::string>> SqliteStore::list_feeds() {
   }
 }
 
+Result<FeedEnds> SqliteStore::feed_ends() {
+  Statement select(db_, "SELECT feed, last_seq FROM feeds");
+  if (!select.ok()) {
+    return failure("cannot prepare the feed ends");
+  }
+  FeedEnds ends;
+  while (true) {
+    const int step = select.step();
+    if (step == SQLITE_DONE) {
+      return ends;
+    }
+    if (step != SQLITE_ROW) {
+      return failure("cannot read the feed ends");
+    }
+    ends[select.text(0)] = static_cast<std::uint64_t>(select.integer(1));
+  }
+}
+
 Result<std::uint64_t> SqliteStore::report_count() {
   Statement count(db_, "SELECT COUNT(*) FROM reports");
   if (!count.ok() || count.step() != SQLITE_ROW) {

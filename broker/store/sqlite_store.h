@@ -49,6 +49,7 @@ class SqliteStore final : public ReportStore {
   Result<std::vector<v1::Report>> read_feed(const std::string& feed, std::uint64_t after, std::size_t limit) override;
   Result<std::optional<v1::Report>> find_report(const std::string& id) override;
   Result<std::vector<std::string>> list_feeds() override;
+  Result<FeedEnds> feed_ends() override;
   Result<void> remember_copies(const std::vector<RememberedCopy>& copies) override;
   Result<DurableSubscription> open_subscription(const std::string& organisation, const std::string& name,
                                                 const std::string& feed) override;

@@ -128,6 +128,19 @@ TEST_F(SqliteStoreTest, SequencesSurviveReopeningAndRetention) {
   EXPECT_EQ(next[0].value().sequence, 3U);  // numbering continues, never reused
 }
 
+TEST_F(SqliteStoreTest, FeedEndsAreTheLastSequencesAssignedEvenAfterRetention) {
+  {
+    auto store = open();
+    EXPECT_TRUE(store->feed_ends().value().empty());
+    store->append_batch({request("r1", "phishing", "x", v1::GREEN, 1000), request("r2", "phishing", "y", v1::GREEN, 1000),
+                         request("r3", "ransomware", "z", v1::GREEN, 1000)});
+    EXPECT_EQ(store->sweep(1'800'000'000'000, {{"", 30LL * 86400 * 1000}}, 7LL * 86400 * 1000, 100).value(), 3U);
+  }
+  auto store = open();
+  const FeedEnds expected{{"phishing", 2}, {"ransomware", 1}};
+  EXPECT_EQ(store->feed_ends().value(), expected);
+}
+
 TEST_F(SqliteStoreTest, SweepHonoursFeedRulesTlpRedAndBatch) {
   auto store = open();
   const std::int64_t now_ms = 1'800'000'000'000;

@@ -27,22 +27,25 @@ Result<std::unique_ptr<StorageService>> StorageService::open(const StorageSettin
   writer_options.max_database_bytes = settings.max_database_bytes;
   writer_options.wal_autocheckpoint = false;
   WEFT_TRY(auto writer, SqliteStore::open(settings.database_file, *key, writer_options));
+  WEFT_TRY(auto feed_ends, writer->feed_ends());
   WEFT_TRY(auto checkpointer, WalCheckpointer::start(settings.database_file, WalCheckpointer::Timing{}));
   SqliteStore::Options reader_options;
   reader_options.writer = false;
   reader_options.check_integrity = false;  // the writer just checked
   WEFT_TRY(auto reader, SqliteStore::open(settings.database_file, *key, reader_options));
   return std::unique_ptr<StorageService>(new StorageService(std::move(key), std::move(writer), std::move(reader),
-                                                            std::move(checkpointer), settings));
+                                                            std::move(checkpointer), std::move(feed_ends),
+                                                            settings));
 }
 
 StorageService::StorageService(std::unique_ptr<StorageKey> key, std::unique_ptr<SqliteStore> writer,
                                std::unique_ptr<SqliteStore> reader, std::unique_ptr<WalCheckpointer> checkpointer,
-                               const StorageSettings& settings)
+                               FeedEnds feed_ends_at_open, const StorageSettings& settings)
     : key_(std::move(key)),
       writer_store_(std::move(writer)),
       reader_store_(std::move(reader)),
       checkpointer_(std::move(checkpointer)),
+      feed_ends_at_open_(std::move(feed_ends_at_open)),
       max_batch_(std::max<std::size_t>(settings.max_batch, 1)),
       queue_limit_(std::max<std::size_t>(settings.queue_limit, 16)) {
   writer_thread_ = std::thread([this] { run_writer(); });

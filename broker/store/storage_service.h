@@ -66,6 +66,9 @@ class StorageService {
              boost::asio::any_io_executor executor, Done<std::size_t> done);
 
   bool writable() const;
+  // Each feed's last sequence when the store was opened, before any append:
+  // what start-up compares with the audit log (broker/store_audit_cross_check.h).
+  const FeedEnds& feed_ends_at_open() const { return feed_ends_at_open_; }
   std::uint64_t committed_reports() const { return committed_.load(std::memory_order_relaxed); }
 
  private:
@@ -78,7 +81,7 @@ class StorageService {
 
   StorageService(std::unique_ptr<StorageKey> key, std::unique_ptr<SqliteStore> writer,
                  std::unique_ptr<SqliteStore> reader, std::unique_ptr<WalCheckpointer> checkpointer,
-                 const StorageSettings& settings);
+                 FeedEnds feed_ends_at_open, const StorageSettings& settings);
   void run_writer();
   void run_reader();
   bool enqueue_writer(WriterJob job);
@@ -87,6 +90,7 @@ class StorageService {
   std::unique_ptr<SqliteStore> writer_store_;
   std::unique_ptr<SqliteStore> reader_store_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
+  const FeedEnds feed_ends_at_open_;
   const std::size_t max_batch_;
   const std::size_t queue_limit_;
 

@@ -5,8 +5,12 @@
 #include <future>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <csignal>
+#include <cstring>
 #include <fstream>
+#include <optional>
+#include <random>
 #include <regex>
 #include <set>
 #include <thread>
@@ -14,6 +18,7 @@
 #include "tests/harness/case_invariants.h"
 #include "tests/harness/deployment.h"
 #include "tests/harness/test_client.h"
+#include "weft/v1/audit.pb.h"
 
 namespace weft::testing {
 namespace {
@@ -32,6 +37,101 @@ std::string to_json_lines(const std::vector<v1::Report>& reports) {
     out += to_json(report) + "\n";
   }
   return out;
+}
+
+std::uint32_t native_u32_at(const std::string& bytes, std::size_t offset) {
+  std::uint32_t value = 0;
+  std::memcpy(&value, bytes.data() + offset, sizeof value);
+  return value;
+}
+
+std::uint32_t big_endian_u32_at(const std::string& bytes, std::size_t offset) {
+  std::uint32_t value = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[offset + i]);
+  }
+  return value;
+}
+
+// What a dead weftd left in its WAL, from the WAL header and the WAL index
+// (https://www.sqlite.org/walformat.html): `frames` hold committed
+// transactions (mxFrame), the first `checkpointed` of them are already
+// copied into the database file (nBackfill).
+struct WalState {
+  static constexpr std::uint64_t kHeaderBytes = 32;
+  static constexpr std::uint64_t kFrameHeaderBytes = 24;
+  std::uint32_t page_size = 0;
+  std::uint32_t frames = 0;
+  std::uint32_t checkpointed = 0;
+  std::uint64_t frame_bytes() const { return kFrameHeaderBytes + page_size; }
+};
+
+std::optional<WalState> read_wal_state(const std::filesystem::path& database) {
+  // The WAL header is big-endian; the index is in native byte order: two
+  // copies of a 48-byte header, then the checkpoint information.
+  constexpr std::size_t kWalPageSizeAt = 8;
+  constexpr std::size_t kIndexVersionAt = 0;
+  constexpr std::size_t kIndexIsInitAt = 12;
+  constexpr std::size_t kIndexMaxFrameAt = 16;
+  constexpr std::size_t kIndexBackfillAt = 96;
+  constexpr std::uint32_t kIndexVersion = 3007000;
+  std::ifstream wal(database.string() + "-wal", std::ios::binary);
+  std::ifstream index(database.string() + "-shm", std::ios::binary);
+  std::string wal_header(WalState::kHeaderBytes, '\0');
+  std::string index_header(kIndexBackfillAt + sizeof(std::uint32_t), '\0');
+  if (!wal.read(wal_header.data(), static_cast<std::streamsize>(wal_header.size())) ||
+      !index.read(index_header.data(), static_cast<std::streamsize>(index_header.size()))) {
+    return std::nullopt;
+  }
+  if (native_u32_at(index_header, kIndexVersionAt) != kIndexVersion || index_header[kIndexIsInitAt] != 1) {
+    return std::nullopt;  // not an initialised WAL index
+  }
+  return WalState{big_endian_u32_at(wal_header, kWalPageSizeAt), native_u32_at(index_header, kIndexMaxFrameAt),
+                  native_u32_at(index_header, kIndexBackfillAt)};
+}
+
+// Runs `sql` (one integer result) on a read-only connection; -1 when it fails.
+std::int64_t query_integer(const std::filesystem::path& database, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::int64_t result = -1;
+  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      result = sqlite3_column_int64(statement, 0);
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(db);
+  return result;
+}
+
+// The last sequence the store has assigned in `feed`, as SQLite reads the
+// database (WAL included).
+std::int64_t stored_end(const std::filesystem::path& database, const std::string& feed) {
+  return query_integer(database, "SELECT coalesce(max(last_seq), 0) FROM feeds WHERE feed = '" + feed + "'");
+}
+
+// The highest feed_sequence the audit log records for `feed` (refused
+// publishes aside), by a full parse of every entry.
+std::uint64_t audited_end(const std::filesystem::path& audit_database, const std::string& feed) {
+  sqlite3* db = nullptr;
+  std::uint64_t highest = 0;
+  if (sqlite3_open_v2(audit_database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT leaf FROM leaves", -1, &statement, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(statement) == SQLITE_ROW) {
+        v1::AuditRecord record;
+        EXPECT_TRUE(record.ParseFromArray(sqlite3_column_blob(statement, 0), sqlite3_column_bytes(statement, 0)));
+        if (record.feed() == feed && record.outcome() != v1::AuditRecord::PUBLISH_REFUSED) {
+          highest = std::max(highest, record.feed_sequence());
+        }
+      }
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(db);
+  return highest;
 }
 
 class DurableTest : public ::testing::Test {
@@ -72,6 +172,57 @@ class DurableTest : public ::testing::Test {
     publisher->close();
     return reports;
   }
+
+  // How publish_and_kill_mid_stream ends.
+  enum class StreamEnd {
+    kRightAfterTheLastDelivery,
+    // The subscriber leaves first and a few more reports are stored with no
+    // recipient, hence no audit record: the store is then strictly ahead of
+    // the audit log in the feed, whatever its writer committed before the kill.
+    kAfterReportsForNobody,
+  };
+
+  // Publishes `feed` reports one after another to a live subscriber until
+  // `deliveries` of them arrived, then SIGKILLs weftd with the publisher
+  // still going. The checkpointer waits for 200 ms without commits, so the
+  // last commits, and the audit records of their deliveries, are only in the
+  // WAL files. Returns the highest sequence acknowledged.
+  std::uint64_t publish_and_kill_mid_stream(const std::string& feed, int deliveries, StreamEnd end) {
+    auto subscriber = connect("acme-bank");
+    EXPECT_TRUE(subscriber->subscribe(feed));
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> highest_acked{0};
+    std::thread publishing([&stop, &highest_acked, &feed, publisher = connect("cert-de")] {
+      while (!stop) {
+        auto ack = publisher->publish(make_report(feed, v1::GREEN, "Stream report"));
+        if (!ack) {
+          return;  // the broker is gone
+        }
+        highest_acked = std::max(highest_acked.load(), ack.value().sequence());
+      }
+    });
+    int delivered = 0;
+    std::uint64_t last_delivered = 0;
+    while (delivered < deliveries) {
+      const auto delivery = subscriber->next_delivery(10s);
+      if (!delivery) {
+        break;
+      }
+      ++delivered;
+      last_delivered = delivery->report().broker().sequence();
+    }
+    if (end == StreamEnd::kAfterReportsForNobody) {
+      subscriber->close();
+      EXPECT_TRUE(eventually([&] { return highest_acked >= last_delivered + 5; }, 10s));
+    }
+    deployment_.kill_broker();
+    stop = true;
+    publishing.join();
+    EXPECT_EQ(delivered, deliveries);
+    return highest_acked;
+  }
+
+  std::filesystem::path audit_database() const { return deployment_.dir() / "data" / "audit.db"; }
 
   TestDeployment deployment_{"durable"};
   CaseInvariants invariants_{deployment_};
@@ -465,6 +616,112 @@ TEST_F(DurableTest, CorruptDatabaseAtStartUpIsReportedAndTheBrokerRefusesToStart
   EXPECT_NE(result.exit_code, -1) << "weftd kept running on a corrupt database";
   EXPECT_NE(result.err.find("refusing to start"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("weft.db"), std::string::npos) << result.err;
+}
+
+// Matrix row 57: a media fault truncates weft.db-wal. SQLite recovers the
+// commits before the cut and cannot know there were more; the audit log,
+// which recorded the deliveries of the lost reports, does.
+TEST_F(DurableTest, WalTruncatedByAMediaFaultIsDetectedThroughTheAuditLogAndTheBrokerRefusesToStart) {
+  start();
+  invariants_.expect_broker_down("weft.db-wal is truncated on purpose and weftd must refuse to start");
+  const auto database = deployment_.database_file();
+  const auto wal = std::filesystem::path(database.string() + "-wal");
+  const auto scratch = deployment_.dir() / "wal-cut";
+
+  // What SQLite recovers for `feed` if the WAL kept its header and the first
+  // `kept` frames: tried on a copy, as the cut itself cannot be undone.
+  const auto stored_end_if_cut_after = [&](std::uint32_t kept, const WalState& state) {
+    std::filesystem::remove_all(scratch);
+    std::filesystem::create_directories(scratch);
+    std::filesystem::copy_file(database, scratch / "weft.db");
+    std::filesystem::copy_file(wal, scratch / "weft.db-wal");
+    std::filesystem::resize_file(scratch / "weft.db-wal", WalState::kHeaderBytes + kept * state.frame_bytes());
+    return stored_end(scratch / "weft.db", "phishing");
+  };
+
+  // Frames the checkpointer already copied into weft.db survive any cut; the
+  // cut must reach back before a commit whose deliveries the audit log
+  // recorded. A checkpoint in a stall just before the kill can leave only
+  // unaudited commits in the WAL: then the stream runs again.
+  std::optional<WalState> state;
+  std::uint64_t audited = 0;
+  std::uint32_t latest_cut_losing_audited = 0;  // keeps this many frames at most
+  for (int round = 0; round < 3; ++round) {
+    if (round > 0) {
+      deployment_.restart_broker();
+    }
+    publish_and_kill_mid_stream("phishing", 200, StreamEnd::kRightAfterTheLastDelivery);
+    state = read_wal_state(database);
+    ASSERT_TRUE(state.has_value()) << "cannot read the WAL header and index of " << database;
+    ASSERT_GE(std::filesystem::file_size(wal), WalState::kHeaderBytes + state->frames * state->frame_bytes())
+        << "the WAL is shorter than its index says";
+    audited = audited_end(audit_database(), "phishing");
+    if (state->checkpointed < state->frames &&
+        stored_end_if_cut_after(state->checkpointed, *state) < static_cast<std::int64_t>(audited)) {
+      // Recovered ends only grow with the frames kept: bisect for the last cut that still loses.
+      std::uint32_t loses = state->checkpointed;
+      std::uint32_t keeps_all_audited = state->frames;
+      while (keeps_all_audited - loses > 1) {
+        const std::uint32_t middle = loses + (keeps_all_audited - loses) / 2;
+        if (stored_end_if_cut_after(middle, *state) < static_cast<std::int64_t>(audited)) {
+          loses = middle;
+        } else {
+          keeps_all_audited = middle;
+        }
+      }
+      latest_cut_losing_audited = loses;
+      break;
+    }
+    state.reset();
+  }
+  ASSERT_TRUE(state.has_value()) << "in three rounds the WAL never held a commit the audit log had recorded";
+
+  // Keep the header and a random number of whole frames, fewer than would
+  // keep every audited report.
+  std::mt19937 random(std::random_device{}());
+  const std::uint32_t kept =
+      std::uniform_int_distribution<std::uint32_t>(state->checkpointed, latest_cut_losing_audited)(random);
+  SCOPED_TRACE("kept " + std::to_string(kept) + " of " + std::to_string(state->frames) + " WAL frames (" +
+               std::to_string(state->checkpointed) + " checkpointed, " + std::to_string(latest_cut_losing_audited) +
+               " at most)");
+  const std::int64_t stored_before_cut = stored_end(database, "phishing");
+  std::filesystem::resize_file(wal, WalState::kHeaderBytes + kept * state->frame_bytes());
+
+  // SQLite sees an older, perfectly consistent database.
+  EXPECT_EQ(sqlite_integrity_check(database), "ok");
+  const std::int64_t stored = stored_end(database, "phishing");
+  ASSERT_LT(stored, stored_before_cut) << "the cut lost no commit";
+  ASSERT_GT(audited, static_cast<std::uint64_t>(stored)) << "the cut lost only reports the audit log never saw";
+
+  const std::string names_the_loss = "feed 'phishing' reaches sequence " + std::to_string(audited) +
+                                     " in the audit log but only " + std::to_string(stored) + " in the store";
+  for (const char* attempt : {"first start", "second start"}) {
+    const auto refused = deployment_.run_broker_expecting_exit();
+    EXPECT_NE(refused.exit_code, -1) << attempt << ": weftd started on a store that lost acknowledged reports";
+    EXPECT_NE(refused.exit_code, 0) << attempt;
+    EXPECT_NE(refused.err.find("STORE_BEHIND_AUDIT_LOG"), std::string::npos) << attempt << ": " << refused.err;
+    EXPECT_NE(refused.err.find(names_the_loss), std::string::npos) << attempt << ": " << refused.err;
+    EXPECT_NE(refused.err.find("Restore " + database.string() + " from a backup"), std::string::npos)
+        << attempt << ": " << refused.err;
+  }
+}
+
+// The other side of row 57: after a plain SIGKILL the audit log is behind
+// the store (by the batch its writer had not committed, and here by reports
+// stored for nobody), never ahead, and weftd starts.
+TEST_F(DurableTest, RestartAfterSigkillMidStreamPassesTheStoreAuditCrossCheck) {
+  start();
+  const std::uint64_t acked = publish_and_kill_mid_stream("phishing", 200, StreamEnd::kAfterReportsForNobody);
+  const std::uint64_t audited = audited_end(audit_database(), "phishing");
+  ASSERT_GT(audited, 0U);
+  ASSERT_LT(audited, static_cast<std::uint64_t>(stored_end(deployment_.database_file(), "phishing")));
+  deployment_.restart_broker();
+  EXPECT_NE(deployment_.broker_log().find("storage.audit_cross_checked"), std::string::npos)
+      << deployment_.broker_log();
+  auto publisher = connect("cert-de");
+  const auto ack = publisher->publish(make_report("phishing"));
+  ASSERT_TRUE(ack) << ack.error().describe();
+  EXPECT_GT(ack.value().sequence(), acked);
 }
 
 TEST_F(DurableTest, WrongStorageKeyIsReportedAndTheBrokerRefusesToStart) {
