@@ -187,6 +187,11 @@ void CaseInvariants::verify() {
   if (!begun_) {
     return;
   }
+  if (!broker_down_reason_) {
+    // A case may restart weftd right before it ends: give the probe the
+    // chance to be answered once, so the checker has something to judge.
+    eventually([&] { return history_.acknowledged_count() > 0; }, 15s);
+  }
   stop_publishing_ = true;
   if (publisher_.joinable()) {
     publisher_.join();
@@ -196,7 +201,11 @@ void CaseInvariants::verify() {
     expect_healthy_client();
     const bool drained = eventually([&] { return history_.all_acknowledged_delivered(); }, 30s);
     EXPECT_TRUE(drained) << "the probe subscriber did not get every acknowledged report in time";
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    // Budgets are for the normal build: ASan's quarantine keeps freed memory
+    // resident, and TSan's shadow memory grows with the heap.
     expect_memory_back_under_budget();
+#endif
   }
   stop_workload();
   const EndToEndVerdict verdict = history_.check();

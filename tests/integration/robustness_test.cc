@@ -310,7 +310,7 @@ TEST_F(RobustnessTest, TricklingAFrameHitsTheWholeFrameDeadline) {
 
 TEST_F(RobustnessTest, SlowSubscriberIsCutOffWhileAFastOneKeepsReceiving) {
   start("subscriber_queue_frames: 64 subscriber_queue_bytes: 1048576");
-  const long rss_before = deployment_.broker().rss_kib();
+  [[maybe_unused]] const long rss_before = deployment_.broker().rss_kib();
   auto slow = std::make_unique<RawTlsClient>(deployment_.ca_cert(), identity("acme-bank"));
   slow->set_receive_buffer(16 * 1024);
   ASSERT_EQ(slow->connect(deployment_.port()), "");
