@@ -144,7 +144,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   const auto refuse = [&file](const std::string& problem) {
     return make_error(v1::CONFIG_INVALID, "database " + file.string() + " " + problem +
                                               "; refusing to start rather than lose or misread data (restore it "
-                                              "from a backup, or move it away to start empty)");
+                                              "from a backup; an empty database would be behind the audit log, "
+                                              "see docs/storage.md)");
   };
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout_ms));
   if (existed && options.check_integrity) {
