@@ -46,7 +46,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // The root is a hash nobody built a tree for: nothing may verify against it.
   const auto root = weft::audit::leaf_hash("a root no proof was made for");
-  if (weft::audit::verify_inclusion(index, tree_size, leaf, proof, root)) {
+  // Except a one-leaf tree whose leaf is that root: its proof is empty and no
+  // hashing happens, and libFuzzer's comparison tracing hands it the bytes.
+  // Any larger tree would need a hash preimage.
+  const bool root_as_single_leaf = tree_size == 1 && leaf == root;
+  if (!root_as_single_leaf && weft::audit::verify_inclusion(index, tree_size, leaf, proof, root)) {
     weft::fuzz::property_failed("an arbitrary inclusion proof verified");
   }
   if (tree_size > 0 && weft::audit::verify_consistency(tree_size / 2 + 1, tree_size, leaf, root, proof) &&
