@@ -129,15 +129,27 @@ struct UnknownFieldSweep {
   // A field the schema knows, sent with another wire type: protobuf keeps it
   // as an unknown field, but it is a malformed frame, not a newer schema.
   std::optional<std::string> wrong_wire_type;
+  // Names from the root to the message being swept (descriptor-owned), so
+  // the field's path is spelled out only when there is something to report:
+  // every frame is swept.
+  std::vector<std::string_view> path;
+
+  std::string path_to(std::string_view field) const {
+    std::string out;
+    for (const auto name : path) {
+      out.append(name).append(".");
+    }
+    return out.append(field);
+  }
 };
 
-void sweep_unknown_fields(google::protobuf::Message& message, const std::string& path, UnknownFieldSweep& sweep) {
+void sweep_unknown_fields(google::protobuf::Message& message, UnknownFieldSweep& sweep) {
   const google::protobuf::Reflection* reflection = message.GetReflection();
   const google::protobuf::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
   if (unknown.field_count() > 0) {
     for (int i = 0; i < unknown.field_count() && !sweep.wrong_wire_type; ++i) {
       if (const auto* known = message.GetDescriptor()->FindFieldByNumber(unknown.field(i).number())) {
-        sweep.wrong_wire_type = path + "." + known->name();
+        sweep.wrong_wire_type = sweep.path_to(known->name());
       }
     }
     sweep.discarded += static_cast<std::size_t>(unknown.field_count());
@@ -149,15 +161,16 @@ void sweep_unknown_fields(google::protobuf::Message& message, const std::string&
     if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
       continue;
     }
-    const std::string field_path = path + "." + field->name();
+    sweep.path.push_back(field->name());
     if (field->is_repeated()) {
       const int count = reflection->FieldSize(message, field);
       for (int i = 0; i < count; ++i) {
-        sweep_unknown_fields(*reflection->MutableRepeatedMessage(&message, field, i), field_path, sweep);
+        sweep_unknown_fields(*reflection->MutableRepeatedMessage(&message, field, i), sweep);
       }
     } else {
-      sweep_unknown_fields(*reflection->MutableMessage(&message, field), field_path, sweep);
+      sweep_unknown_fields(*reflection->MutableMessage(&message, field), sweep);
     }
+    sweep.path.pop_back();
   }
 }
 
@@ -165,7 +178,8 @@ void sweep_unknown_fields(google::protobuf::Message& message, const std::string&
 
 std::size_t discard_unknown_fields(google::protobuf::Message& message) {
   UnknownFieldSweep sweep;
-  sweep_unknown_fields(message, message.GetDescriptor()->name(), sweep);
+  sweep.path.push_back(message.GetDescriptor()->name());
+  sweep_unknown_fields(message, sweep);
   return sweep.discarded;
 }
 
@@ -179,7 +193,8 @@ Result<void> decode_frame_body(std::string_view body, v1::Frame& frame, std::siz
     return decode_error_for(body);
   }
   UnknownFieldSweep sweep;
-  sweep_unknown_fields(frame, "frame", sweep);
+  sweep.path.push_back("frame");
+  sweep_unknown_fields(frame, sweep);
   if (sweep.wrong_wire_type) {
     frame.Clear();
     return make_error(v1::DECODE_ERROR, *sweep.wrong_wire_type + " has the wrong wire type for its schema type");
