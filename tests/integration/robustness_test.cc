@@ -78,6 +78,13 @@ class RobustnessTest : public ::testing::Test {
     return frame;
   }
 
+  // A hand-made body as the wire carries it.
+  static std::string with_length_prefix(const std::string& body) {
+    std::string frame(proto::kFrameHeaderBytes, '\0');
+    proto::write_length_prefix(static_cast<std::uint32_t>(body.size()), frame.data());
+    return frame + body;
+  }
+
   // The answer to one frame: an error that leaves the session open.
   static v1::Error refusal_keeping_the_session(RawTlsClient& client) {
     v1::Frame reply;
@@ -447,9 +454,7 @@ TEST_F(RobustnessTest, AKnownFieldWithTheWrongWireTypeIsADecodeError) {
     out.WriteTag(static_cast<std::uint32_t>(publish_field << 3));
     out.WriteVarint32(1);
   }
-  std::string frame(proto::kFrameHeaderBytes, '\0');
-  proto::write_length_prefix(static_cast<std::uint32_t>(body.size()), frame.data());
-  ASSERT_TRUE(client->send_bytes(frame + body));
+  ASSERT_TRUE(client->send_bytes(with_length_prefix(body)));
   const v1::Error error = refusal_keeping_the_session(*client);
   EXPECT_EQ(error.code(), v1::DECODE_ERROR) << error.message();
 }
@@ -464,9 +469,7 @@ TEST_F(RobustnessTest, TenThousandNestedGroupsAreTooDeepAndTheSessionGoesOn) {
   for (int i = 0; i < 10000; ++i) {
     body += "\x9c\x06";  // field 99, end group
   }
-  std::string frame(proto::kFrameHeaderBytes, '\0');
-  proto::write_length_prefix(static_cast<std::uint32_t>(body.size()), frame.data());
-  ASSERT_TRUE(client->send_bytes(frame + body));
+  ASSERT_TRUE(client->send_bytes(with_length_prefix(body)));
   const v1::Error error = refusal_keeping_the_session(*client);
   EXPECT_EQ(error.code(), v1::TOO_DEEP) << error.message();
 }
