@@ -178,8 +178,8 @@ int ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
 std::string ChildProcess::stdout_text() const { return read_text(out_path_); }
 std::string ChildProcess::stderr_text() const { return read_text(err_path_); }
 
-long ChildProcess::rss_kib() const {
-  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+long resident_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmRSS:", 0) == 0) {
       return std::stol(line.substr(6));
@@ -187,6 +187,8 @@ long ChildProcess::rss_kib() const {
   }
   return -1;
 }
+
+long ChildProcess::rss_kib() const { return resident_kib(pid_); }
 
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

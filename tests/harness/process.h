@@ -54,6 +54,9 @@ class ChildProcess {
   std::filesystem::path err_path_;
 };
 
+// Resident set size of any process in KiB, from /proc; -1 if it is gone.
+long resident_kib(pid_t pid);
+
 // Polls `predicate` every 10 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& predicate,
                 std::chrono::milliseconds timeout = std::chrono::seconds(5));

@@ -25,16 +25,6 @@ long open_descriptors(pid_t pid) {
   return error ? -1 : count;
 }
 
-long resident_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      return std::stol(line.substr(6));
-    }
-  }
-  return -1;
-}
-
 PeakSampler::PeakSampler(pid_t pid)
     : thread_([this, pid] {
         while (!stopping_) {

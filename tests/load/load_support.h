@@ -28,8 +28,6 @@ namespace weft::testing {
 
 // Open file descriptors of `pid`; -1 when it cannot be read.
 long open_descriptors(pid_t pid);
-// Resident set size of `pid` in KiB; -1 when it cannot be read.
-long resident_kib(pid_t pid);
 // User plus system CPU time `pid` has used so far.
 std::chrono::milliseconds cpu_time(pid_t pid);
 // The same per thread, keyed "<tid> <name>": which thread used it.
