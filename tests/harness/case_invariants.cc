@@ -208,6 +208,9 @@ void CaseInvariants::verify() {
 #endif
   }
   stop_workload();
+  if (broker_down_reason_) {
+    history_.broker_stopped_for_good();
+  }
   const EndToEndVerdict verdict = history_.check();
   EXPECT_TRUE(verdict.ok()) << verdict.describe();
   if (!broker_down_reason_) {

@@ -41,7 +41,8 @@ class CaseInvariants {
   // Starts the probe workload against the running broker.
   void begin();
   // The case leaves weftd stopped on purpose (it must refuse to start, or
-  // stops itself); only the database checks run.
+  // stops itself): the serving and memory checks are skipped, and probe
+  // reports acknowledged after the probe's last delivery count as stranded.
   void expect_broker_down(std::string reason);
   // The case damages a database file on purpose; its integrity check is
   // skipped.

@@ -29,6 +29,7 @@ std::string EndToEndVerdict::describe() const {
   describe_class(out, "duplicated", duplicated);
   out << " redelivered=" << redelivered;
   describe_class(out, "leaked", leaked);
+  describe_class(out, "stranded", stranded);
   return out.str();
 }
 
@@ -44,7 +45,11 @@ void EndToEndHistory::acknowledged(const std::string& report_id) {
   std::lock_guard lock(mutex_);
   // A retry of an attempt that got no answer may be acknowledged later;
   // an acknowledgement is final.
-  attempts_[report_id].outcome = Outcome::kAcknowledged;
+  auto& attempt = attempts_[report_id];
+  if (attempt.outcome != Outcome::kAcknowledged) {
+    attempt.outcome = Outcome::kAcknowledged;
+    attempt.acknowledged_at = ++events_;
+  }
 }
 
 void EndToEndHistory::refused(const std::string& report_id) {
@@ -99,6 +104,12 @@ void EndToEndHistory::delivered(const std::string& subscriber, const v1::Report&
   }
   log.last_session_of[id] = log.session;
   ++log.copies[id];
+  log.last_delivery_at = ++events_;
+}
+
+void EndToEndHistory::broker_stopped_for_good() {
+  std::lock_guard lock(mutex_);
+  broker_stopped_for_good_ = true;
 }
 
 bool EndToEndHistory::all_acknowledged_delivered() const {
@@ -137,7 +148,8 @@ EndToEndVerdict EndToEndHistory::check() const {
       const bool delivered = log.copies.count(id) > 0;
       delivered_anywhere = delivered_anywhere || delivered;
       if (attempt.outcome == Outcome::kAcknowledged && !delivered) {
-        verdict.lost.push_back(name + ":" + id);
+        const bool stranded = broker_stopped_for_good_ && attempt.acknowledged_at > log.last_delivery_at;
+        (stranded ? verdict.stranded : verdict.lost).push_back(name + ":" + id);
       }
       if (attempt.outcome == Outcome::kRefused && delivered) {
         verdict.unexpected.push_back(name + ":" + id);

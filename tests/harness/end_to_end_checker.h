@@ -11,6 +11,10 @@
 //               connection broke is not confirmed, so the subscriber dedups)
 //   leaked      a delivery carries a personal-data marker planted in the
 //               report that the subscriber's policy withholds
+//   stranded    acknowledged after the subscriber's last delivery, when the
+//               case ends with the broker stopped for good: nothing could
+//               deliver it any more, so it is counted, not failed. A report
+//               acknowledged before a later one that did arrive is lost.
 //
 // Thread safety: every member may be called from any thread.
 #pragma once
@@ -32,6 +36,7 @@ struct EndToEndVerdict {
   std::vector<std::string> unexpected;
   std::vector<std::string> duplicated;
   std::vector<std::string> leaked;
+  std::vector<std::string> stranded;
   std::size_t redelivered = 0;
   std::size_t acknowledged = 0;
   std::size_t deliveries = 0;
@@ -58,6 +63,9 @@ class EndToEndHistory {
   // A new session of `subscriber` (after a reconnect) starts here.
   void new_session(const std::string& subscriber);
   void delivered(const std::string& subscriber, const v1::Report& report);
+  // The broker is stopped and stays down: what it acknowledged after a
+  // subscriber's last delivery is stranded, not lost.
+  void broker_stopped_for_good();
 
   // Whether every acknowledged report has reached every subscriber.
   bool all_acknowledged_delivered() const;
@@ -67,12 +75,14 @@ class EndToEndHistory {
  private:
   struct Attempt {
     Outcome outcome = Outcome::kPending;
+    std::uint64_t acknowledged_at = 0;  // position in the history
     std::vector<std::string> withheld_markers;
   };
   struct SubscriberLog {
     int session = 0;
     std::map<std::string, int> last_session_of;  // report id -> session it last arrived in
     std::map<std::string, int> copies;            // report id -> deliveries
+    std::uint64_t last_delivery_at = 0;           // position in the history
     std::size_t redelivered = 0;
     std::set<std::string> duplicated;
     std::set<std::string> leaked;
@@ -83,6 +93,9 @@ class EndToEndHistory {
   std::map<std::string, SubscriberLog> subscribers_;  // guarded by mutex_
   std::vector<std::string> unexpected_;  // delivered without an attempt; guarded by mutex_
   std::size_t deliveries_ = 0;           // guarded by mutex_
+  // Orders acknowledgements against deliveries; guarded by mutex_.
+  std::uint64_t events_ = 0;
+  bool broker_stopped_for_good_ = false;  // guarded by mutex_
 };
 
 }  // namespace weft::testing

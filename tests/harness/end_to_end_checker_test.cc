@@ -36,6 +36,25 @@ TEST(EndToEndChecker, AnAcknowledgedReportThatNeverArrivesIsLost) {
   EXPECT_EQ(verdict.lost, std::vector<std::string>{"soc:a"});
 }
 
+TEST(EndToEndChecker, AfterAFinalStopOnlyWhatCameAfterTheLastDeliveryIsStranded) {
+  EndToEndHistory history;
+  history.subscribed("soc");
+  history.new_session("soc");
+  for (const char* id : {"skipped", "arrived", "tail"}) {
+    history.attempted(id);
+    history.acknowledged(id);
+    if (std::string(id) == "arrived") {
+      history.delivered("soc", report(id));
+    }
+  }
+  EXPECT_EQ(history.check().lost.size(), 2U) << "while the broker may still deliver, both are lost";
+  history.broker_stopped_for_good();
+  const auto verdict = history.check();
+  EXPECT_FALSE(verdict.ok()) << "a report skipped before a later delivery is lost even then";
+  EXPECT_EQ(verdict.lost, std::vector<std::string>{"soc:skipped"});
+  EXPECT_EQ(verdict.stranded, std::vector<std::string>{"soc:tail"});
+}
+
 TEST(EndToEndChecker, DeliveriesNeverAttemptedOrRefusedAreUnexpected) {
   EndToEndHistory history;
   history.subscribed("soc");
