@@ -102,6 +102,10 @@ int TestDeployment::stop_broker() {
 
 std::string TestDeployment::broker_log() const { return broker_ ? broker_->stderr_text() : std::string(); }
 
+bool TestDeployment::broker_logged(std::string_view text, std::chrono::milliseconds timeout) const {
+  return eventually([&] { return broker_log().find(text) != std::string::npos; }, timeout);
+}
+
 std::vector<std::string> TestDeployment::weft_argv(const std::string& org, const std::vector<std::string>& args) const {
   std::vector<std::string> argv{(bin_dir() / "weft").string(), "--profile", profile(org).string(), "--broker",
                                 broker_address()};

@@ -3,10 +3,12 @@
 // on 127.0.0.1 with an OS-chosen port read from its ready file.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/harness/process.h"
@@ -40,6 +42,9 @@ class TestDeployment {
   std::filesystem::path database_file() const { return dir_ / "data" / "weft.db"; }
   ChildProcess& broker() { return *broker_; }
   std::string broker_log() const;
+  // Whether weftd's log shows `text` within `timeout`. A client can see the
+  // broker's answer before the broker has written its log line about it.
+  bool broker_logged(std::string_view text, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
   std::uint16_t port() const { return port_; }
   // The TAXII port from the ready file; 0 when weftd serves no TAXII.
   std::uint16_t taxii_port() const { return taxii_port_; }

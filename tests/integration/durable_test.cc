@@ -263,7 +263,7 @@ TEST_F(DurableTest, SameIdWithDifferentContentIsRefusedAndTheOriginalKept) {
   EXPECT_EQ(refused.error().code, v1::ID_CONFLICT) << refused.error().describe();
   EXPECT_NE(refused.error().message.find(report.id()), std::string::npos) << refused.error().message;
   EXPECT_FALSE(refused.error().retryable());
-  EXPECT_TRUE(eventually([&] { return deployment_.broker_log().find("security.id_conflict") != std::string::npos; }))
+  EXPECT_TRUE(deployment_.broker_logged("security.id_conflict"))
       << deployment_.broker_log();
 
   // The same id with the original content is still recognised.
@@ -516,7 +516,7 @@ TEST_F(DurableTest, BacklogIsNotDeliveredToAnOrganisationThatLostAccess) {
   publish_many("phishing", 3);
   const auto revoke = deployment_.admin({"org", "revoke", "acme-bank"});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
-  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("registry.reloaded") != std::string::npos; }));
+  ASSERT_TRUE(deployment_.broker_logged("registry.reloaded"));
   const auto cli = deployment_.weft("acme-bank", {"subscribe", "--feed", "phishing", "--durable", "soc",
                                                   "--count", "1", "--timeout", "5"});
   EXPECT_EQ(cli.exit_code, 3) << cli.err;
@@ -773,7 +773,7 @@ TEST_F(DurableTest, RetentionSweepsOldReportsAndTheirDeliveryState) {
   publish_many("phishing", 5, "Short-lived");
   const auto kept = publish_many("malware", 2, "Default retention");
 
-  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("retention.swept") != std::string::npos; }, 10s))
+  ASSERT_TRUE(deployment_.broker_logged("retention.swept", 10s))
       << deployment_.broker_log();
   ASSERT_TRUE(eventually(
       [&] {

@@ -175,7 +175,7 @@ TEST_F(PolicyDeliveryTest, WithheldAndPolicyLessRecipientsGetNothing) {
     return static_cast<bool>(careful->connect(deployment_.profile("careful-bank"), deployment_.port()));
   }));
   ASSERT_TRUE(careful->subscribe("phishing"));
-  ASSERT_TRUE(eventually([&] { return deployment_.broker_log().find("registry.reloaded") != std::string::npos; }));
+  ASSERT_TRUE(deployment_.broker_logged("registry.reloaded"));
   auto beta = subscriber("beta-bank");
 
   publish(report_with_personal_data());
