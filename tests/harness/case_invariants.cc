@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "client-lib/reliable_publisher.h"
 #include "tests/harness/test_client.h"
 
 namespace weft::testing {
@@ -124,11 +125,11 @@ void CaseInvariants::publish_until_stopped(std::unique_ptr<TestClient> client) {
         history_.acknowledged(report.id());
         break;
       }
-      const v1::ErrorCode code = ack.error().code;
-      // Lost connection or no answer in time: only the broker knows whether
-      // it stored the report, and the retry will tell.
-      if (code == v1::CONNECT_FAILED || code == v1::TLS_FAILED || code == v1::CONNECTION_LOST ||
-          code == v1::LOCAL_TIMEOUT) {
+      // The connection ended before an answer (lost, timed out, or the
+      // broker closing it, e.g. SHUTTING_DOWN, which fails every pending
+      // request): only the broker knows whether it stored the report, and the
+      // retry will tell.
+      if (ack.error().code == v1::TLS_FAILED || client::is_connection_failure(ack.error())) {
         history_.indeterminate(report.id());
         client.reset();
       } else {
