@@ -100,6 +100,30 @@ TEST(NormalizedText, Ipv4NotationsBecomeDottedDecimal) {
   EXPECT_EQ(original_of(text, "[198.51.100.23]"), "[::ffff:198.51.100.23]");
 }
 
+TEST(NormalizedText, Ipv4NotationsAreFoundAcrossTheScannersBlockBoundaries) {
+  // The scan reads 64 bytes at a time and judges a '0' or ':' by its
+  // neighbours, which can sit in the next or the previous block.
+  for (const auto& [notation, dotted] : std::vector<std::pair<std::string, std::string>>{
+           {"0306.063.0144.027", "198.51.100.23"},
+           {"198.51.0100.23", "198.51.64.23"},
+           {"0xc6.0x33.0x64.0x17", "198.51.100.23"},
+           {"http://0xc6336417/", "http://198.51.100.23/"},
+           {"::ffff:c633:6417", "198.51.100.23"},
+       }) {
+    for (std::size_t padding = 48; padding <= 80; ++padding) {
+      const std::string input = std::string(padding, ' ') + notation + " x";
+      NormalizedText text(input);
+      EXPECT_EQ(text.scan(), std::string(padding, ' ') + dotted + " x") << notation << " after " << padding;
+    }
+    for (std::size_t padding = 48; padding <= 80; ++padding) {
+      const std::string glued = std::string(padding, 'a') + notation;  // inside a word: left alone
+      if (notation.front() != ':' && notation.front() != 'h') {
+        EXPECT_FALSE(NormalizedText(glued).rewritten()) << notation << " after " << padding;
+      }
+    }
+  }
+}
+
 TEST(NormalizedText, BareNumbersOutsideAUrlHostStayAsTheyAre) {
   const std::string input = "status 0xC0000005, id 3325256727, v1.02.03.04, http://0x1.example/";
   NormalizedText text(input);
