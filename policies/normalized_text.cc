@@ -621,6 +621,11 @@ bool NormalizedText::refang(std::string_view source, Layer& out) {
 }
 
 bool NormalizedText::decode_query_base64(std::string_view source, Layer& out) {
+  // Every query value follows "name=": most report text has no '=' at all,
+  // and memchr rules that out far faster than the sweep below.
+  if (source.find('=') == std::string_view::npos) {
+    return false;
+  }
   const std::size_t n = source.size();
   std::size_t copied_to = 0;
   std::string encoded;
