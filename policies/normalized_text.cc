@@ -456,48 +456,6 @@ Ipv4Rewrite ipv4_after_colon(std::string_view text, std::size_t at) {
   return {at, at, std::nullopt, at + 1};
 }
 
-// What canonicalise_ipv4 looks for in text[offset, offset + 64), in one pass
-// over the block (bit i = byte i): the scan runs it over every byte.
-struct Ipv4TriggerMasks {
-  std::uint64_t zero = 0;            // '0'
-  std::uint64_t goes_on = 0;         // a digit, 'x' or 'X': a number after a '0' goes on
-  std::uint64_t word = 0;            // as in detectors::ByteClasses
-  std::uint64_t colon = 0;           // ':'
-  std::uint64_t slash_or_colon = 0;  // '/' or ':'
-};
-
-Ipv4TriggerMasks ipv4_trigger_masks(const char* text, std::size_t size, std::size_t offset) {
-  Ipv4TriggerMasks masks;
-#if defined(__SSE2__)
-  if (offset + 64 <= size) {
-    using detectors::byte_classes_detail::in_range;
-    using detectors::byte_classes_detail::movemask;
-    for (int part = 0; part < 4; ++part) {
-      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + offset + part * 16));
-      const __m128i folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
-      const __m128i digit = in_range(bytes, '0', '9');
-      const __m128i letter = in_range(folded, 'a', 'z');
-      const __m128i underscore = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('_'));
-      const __m128i high = _mm_cmplt_epi8(bytes, _mm_setzero_si128());
-      const __m128i colon = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(':'));
-      masks.zero |= movemask(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('0')), part * 16);
-      masks.goes_on |= movemask(_mm_or_si128(digit, _mm_cmpeq_epi8(folded, _mm_set1_epi8('x'))), part * 16);
-      masks.word |= movemask(_mm_or_si128(_mm_or_si128(digit, letter), _mm_or_si128(underscore, high)), part * 16);
-      masks.colon |= movemask(colon, part * 16);
-      masks.slash_or_colon |= movemask(_mm_or_si128(colon, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('/'))), part * 16);
-    }
-    return masks;
-  }
-#endif
-  const detectors::ByteClasses classes = detectors::classify_block(text, size, offset);
-  masks.zero = detectors::find_bytes<'0'>(text, size, offset);
-  masks.goes_on = classes.digit | detectors::find_bytes<'x', 'X'>(text, size, offset);
-  masks.word = classes.word;
-  masks.colon = classes.colon;
-  masks.slash_or_colon = detectors::find_bytes<'/', ':'>(text, size, offset);
-  return masks;
-}
-
 // A '0' at `at` inside a dotted number: the number is an address when it has
 // four parts and is not in plain dotted decimal already.
 Ipv4Rewrite ipv4_dotted_around(std::string_view text, std::size_t at) {
@@ -665,12 +623,15 @@ bool NormalizedText::canonicalise_ipv4(std::string_view source, Layer& out) {
   std::size_t resume = 0;          // every trigger before this was part of a number already read
   std::uint64_t word_before = 0;   // bit 0: the byte before this block is a word byte
   for (std::size_t offset = 0; offset < n; offset += 64) {
-    const Ipv4TriggerMasks masks = ipv4_trigger_masks(source.data(), n, offset);
-    const std::uint64_t next_goes_on = (masks.goes_on >> 1) | kNextBlockUnknown;
-    const std::uint64_t next_is_slash_or_colon = (masks.slash_or_colon >> 1) | kNextBlockUnknown;
-    const std::uint64_t after_word = (masks.word << 1) | word_before;
-    word_before = masks.word >> 63;
-    std::uint64_t triggers = (masks.zero & next_goes_on & ~after_word) | (masks.colon & next_is_slash_or_colon);
+    const detectors::ByteClasses classes = detectors::classify_block(source.data(), n, offset);
+    const std::uint64_t zeros = detectors::find_bytes<'0'>(source.data(), n, offset);
+    const std::uint64_t hex_marks = detectors::find_bytes<'x', 'X'>(source.data(), n, offset);
+    const std::uint64_t slashes_or_colons = detectors::find_bytes<'/', ':'>(source.data(), n, offset);
+    const std::uint64_t next_goes_on = ((classes.digit | hex_marks) >> 1) | kNextBlockUnknown;
+    const std::uint64_t next_is_slash_or_colon = (slashes_or_colons >> 1) | kNextBlockUnknown;
+    const std::uint64_t after_word = (classes.word << 1) | word_before;
+    word_before = classes.word >> 63;
+    std::uint64_t triggers = (zeros & next_goes_on & ~after_word) | (classes.colon & next_is_slash_or_colon);
     while (triggers != 0) {
       const std::size_t at = offset + static_cast<std::size_t>(__builtin_ctzll(triggers));
       triggers &= triggers - 1;
