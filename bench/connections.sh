@@ -2,7 +2,8 @@
 # Broker memory per idle authenticated TLS connection (issue 8: under 64 KiB).
 # Starts weftd on 127.0.0.1 in a temp deployment, reads its VmRSS, opens
 # CONNECTIONS sessions (mutual TLS 1.3 + Hello/Welcome, then only heartbeats)
-# from several idle_connections processes, waits for them to settle, reads
+# from several weft-load-idle-sessions processes (the load tests' idle-session
+# generator, tests/load/tools/idle_sessions.cc), waits for them to settle, reads
 # VmRSS again and prints:
 #   connections count=<M> rss_before_kib=<a> rss_after_kib=<b> per_connection_kib=<c> [extra fields]
 #
@@ -28,7 +29,7 @@ if [ -z "${BUILD_DIR:-}" ]; then
 fi
 weft=$BUILD_DIR/bin/weft
 weftd=$BUILD_DIR/bin/weftd
-client=$BUILD_DIR/bench/idle_connections
+client=$BUILD_DIR/tests/weft-load-idle-sessions
 
 # Every session is a descriptor in weftd and one in a client; the limit is
 # inherited by both. Clients are split so that none needs more than PER_PROCESS.
@@ -91,7 +92,7 @@ fds() { find "/proc/$weftd_pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; 
 
 # One warm-up session first: the broker's first accept loads lazily built
 # state (OpenSSL error strings, thread stacks, allocator arenas) that is not per connection.
-"$client" --profile "$deployment/orgs/bench-sub/profile.conf" --broker "127.0.0.1:$port" -n 1 -T 1 >/dev/null 2>&1 || true
+"$client" --profile "$deployment/orgs/bench-sub/profile.conf" --broker "127.0.0.1:$port" -n 1 --hold-ms 1000 >/dev/null 2>&1 || true
 sleep "$SETTLE"
 rss_before=$(status_kib VmRSS)
 fds_before=$(fds)
@@ -102,7 +103,7 @@ index=0
 while [ "$left" -gt 0 ]; do
   n=$((left < PER_PROCESS ? left : PER_PROCESS))
   "$client" --profile "$deployment/orgs/bench-sub/profile.conf" --broker "127.0.0.1:$port" -n "$n" \
-    --parallel "$PARALLEL" -T 3600 >"$work/client-$index.out" 2>"$work/client-$index.err" &
+    --parallel "$PARALLEL" --hold-ms 3600000 >"$work/client-$index.out" 2>"$work/client-$index.err" &
   client_pids+=($!)
   left=$((left - n))
   index=$((index + 1))
@@ -123,7 +124,7 @@ for i in $(seq 0 $((index - 1))); do
   opened=$((opened + $(echo "$line" | sed -n 's/.*sessions=\([0-9]*\).*/\1/p')))
   f=$(echo "$line" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')
   failed=$((failed + ${f:-0}))
-  grep '^# first failure' "$work/client-$i.out" >&2 || true
+  grep '^first-failure' "$work/client-$i.out" >&2 || true
 done
 sleep "$SETTLE"
 rss_after=$(status_kib VmRSS)
