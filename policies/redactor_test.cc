@@ -27,6 +27,14 @@ std::shared_ptr<const Policy> shipped(std::string_view name) {
   return nullptr;
 }
 
+// A report whose only text is `description`, as `policy` lets it out.
+v1::Report redacted_description(const std::string& description, const Policy& policy) {
+  v1::Report report;
+  report.set_title("t");
+  report.set_description(description);
+  return redact(report, policy).report;
+}
+
 // A phishing report as a CERT writes it: attacker infrastructure in the
 // indicators, the victim's contact person, phone and IBAN in the text.
 v1::Report phishing_report() {
@@ -206,12 +214,7 @@ TEST(Redactor, DefaultIsRedactForCategoriesWithoutRule) {
 // (the fuzz finding fuzz/corpus/redaction/redaction-survives-1).
 TEST(Redactor, NoPersonalDataAppearsNextToAReplacement) {
   auto policy = shipped("eu-baseline");
-  const auto redacted = [&policy](const std::string& text) {
-    v1::Report report;
-    report.set_title("t");
-    report.set_description(text);
-    return redact(report, *policy).report;
-  };
+  const auto redacted = [&policy](const std::string& text) { return redacted_description(text, *policy); };
   // Glued to the address, "+203.0.113.7/24" is no phone number; after the
   // marker it is one.
   const v1::Report glued = redacted("maria\xEF\xBC\xA0" "example.org+203.0.113.7/24");
@@ -229,16 +232,12 @@ TEST(Redactor, NoPersonalDataAppearsNextToAReplacement) {
 // is, and what the policy keeps is counted once.
 TEST(Redactor, RescanLeavesReplacementsAndKeptDataAlone) {
   auto policy = shipped("third-country");
-  v1::Report report;
-  report.set_title("t");
-  report.set_description("host fe80::1 and jan@example.nl+31 6 12345678");
-  const v1::Report out = redact(report, *policy).report;
+  const v1::Report out = redacted_description("host fe80::1 and jan@example.nl+31 6 12345678", *policy);
   EXPECT_EQ(out.description(), "host fe80::/48 and [REDACTED:EMAIL][REDACTED:PHONE]");
   EXPECT_EQ(count_of(out, "IPV6", v1::GENERALISE), 1U);
 
   auto keep_ips = policy_from("name: \"k\"\nversion: 1\nrules { id: \"k\" categories: \"IPV4\" action: KEEP }\n");
-  report.set_description("from 203.0.113.9 by jan@example.nl+31 6 12345678");
-  const v1::Report kept = redact(report, *keep_ips).report;
+  const v1::Report kept = redacted_description("from 203.0.113.9 by jan@example.nl+31 6 12345678", *keep_ips);
   EXPECT_EQ(kept.description(), "from 203.0.113.9 by [REDACTED:EMAIL][REDACTED:PHONE]");
   EXPECT_EQ(count_of(kept, "IPV4", v1::KEEP), 1U);
 }
@@ -247,10 +246,7 @@ TEST(Redactor, RescanLeavesReplacementsAndKeptDataAlone) {
 // among them: cert-peer keeps IPv6 addresses but redacts card numbers.
 TEST(Redactor, PartlyOverlappingFindingsAreReplacedTogether) {
   auto policy = shipped("cert-peer");
-  v1::Report report;
-  report.set_title("t");
-  report.set_description("paid with 4 20 7946 095830 979:db8:: today");
-  const v1::Report out = redact(report, *policy).report;
+  const v1::Report out = redacted_description("paid with 4 20 7946 095830 979:db8:: today", *policy);
   EXPECT_EQ(out.description(), "paid with [REDACTED:CREDIT_CARD] today");
   EXPECT_EQ(count_of(out, "CREDIT_CARD", v1::REDACT), 1U);
   EXPECT_EQ(count_of(out, "IPV6", v1::REDACT), 1U);
