@@ -125,7 +125,7 @@ void CaseInvariants::publish_until_stopped(std::unique_ptr<TestClient> client) {
         history_.acknowledged(report.id());
         break;
       }
-      // The connection ended before an answer (lost, timed out, or the
+      // The connection ended before an answer (lost, timed out, broken TLS, or the
       // broker closing it, e.g. SHUTTING_DOWN, which fails every pending
       // request): only the broker knows whether it stored the report, and the
       // retry will tell.
